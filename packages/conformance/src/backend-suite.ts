@@ -1,0 +1,381 @@
+/**
+ * The backend conformance suite: every backend passes the same assertions on real sockets.
+ * Call {@link backendConformance} once per backend from that backend's tests.
+ */
+import { once } from 'node:events';
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { endianness, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type Backend,
+  type IpFamily,
+  isUnsupportedError,
+  LoopfastSystemError,
+  type NativeSocket,
+  socketConstants,
+} from '@loopfast/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { badInputCases } from './bad-input.js';
+import {
+  descriptorFlags,
+  O_CLOEXEC,
+  O_NONBLOCK,
+  openDescriptors,
+  settleDescriptorCount,
+} from './descriptors.js';
+import { adoptClientSocket } from './handoff.js';
+import { sha256, startExchangeServer, unixPair } from './peers.js';
+import { type PlatformExpectations, platformExpectations } from './platform-expectations.js';
+
+const C = socketConstants();
+const FAMILIES: readonly { family: IpFamily; host: string }[] = [
+  { family: 4, host: '127.0.0.1' },
+  { family: 6, host: '::1' },
+];
+
+/** Reads a native-endian int32, as the kernel writes one. */
+function readInt(bytes: Buffer): number {
+  return endianness() === 'LE' ? bytes.readInt32LE(0) : bytes.readInt32BE(0);
+}
+
+function intBytes(value: number): Buffer {
+  const bytes = Buffer.alloc(4);
+  if (endianness() === 'LE') bytes.writeInt32LE(value);
+  else bytes.writeInt32BE(value);
+  return bytes;
+}
+
+/** Runs `call` and returns what it threw, failing the test if it did not throw. */
+function thrownBy(call: () => unknown): unknown {
+  try {
+    call();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to throw');
+}
+
+function expectSystemError(call: () => unknown, backend: Backend, code: string, syscall?: string): void {
+  const error = thrownBy(call);
+  expect(error).toBeInstanceOf(LoopfastSystemError);
+  expect(error).toMatchObject({ code, backend: backend.name, ...(syscall ? { syscall } : {}) });
+  expect(typeof (error as LoopfastSystemError).errno).toBe('number');
+}
+
+/**
+ * Registers the backend suite for `backend` with vitest.
+ * @param expectations - the platform's expectations; the running platform's by default.
+ */
+export function backendConformance(
+  backend: Backend,
+  expectations: PlatformExpectations = platformExpectations(),
+): void {
+  const x = expectations;
+  const opened: NativeSocket[] = [];
+
+  /** A fresh socket that the test's cleanup closes unless the test hands it on. */
+  function freshSocket(family: IpFamily): NativeSocket {
+    const socket = backend.createTcpSocket(family);
+    opened.push(socket);
+    return socket;
+  }
+
+  /** Forgets a socket the test closed or handed to Node, so cleanup does not close it twice. */
+  function release(socket: NativeSocket): NativeSocket {
+    opened.splice(opened.indexOf(socket), 1);
+    return socket;
+  }
+
+  /** A descriptor that was open a moment ago and is closed now. */
+  function closedDescriptor(): NativeSocket {
+    const socket = release(freshSocket(4));
+    backend.closeSocket(socket);
+    return socket;
+  }
+
+  describe(`backend "${backend.name}" on ${x.label}`, () => {
+    afterEach(() => {
+      for (const socket of opened.splice(0)) backend.closeSocket(socket);
+    });
+
+    it('names itself and its version', () => {
+      expect(backend.name).toMatch(/^[a-z][a-z0-9-]*$/);
+      expect(backend.version).toMatch(/^\d+\.\d+\.\d+/);
+    });
+
+    describe('createTcpSocket', () => {
+      it.each(FAMILIES)('makes an IPv$family stream socket', ({ family }) => {
+        const socket = freshSocket(family);
+        expect(Number.isInteger(socket) && socket >= 0).toBe(true);
+        expect(backend.getSocketOption(socket, C.SOL_SOCKET, C.SO_TYPE)).toBe(C.SOCK_STREAM);
+      });
+
+      it.runIf(x.descriptorFlags)('makes it non-blocking and close-on-exec', () => {
+        const flags = descriptorFlags(freshSocket(4));
+        expect(flags & O_NONBLOCK).toBe(O_NONBLOCK);
+        expect(flags & O_CLOEXEC).toBe(O_CLOEXEC);
+      });
+
+      it('gives a distinct socket each call', () => {
+        const a = freshSocket(4);
+        const b = freshSocket(6);
+        expect(a).not.toBe(b);
+      });
+    });
+
+    describe('applyLoopbackFastPath', () => {
+      it.each(FAMILIES)(`on a fresh IPv$family socket: ${describeOutcome(x)}`, ({ family }) => {
+        for (const enabled of [true, false]) {
+          const socket = freshSocket(family);
+          const call = () => backend.applyLoopbackFastPath(socket, enabled);
+          if (x.fastPath.outcome === 'applied') {
+            expect(call).not.toThrow();
+            continue;
+          }
+          const error = thrownBy(call);
+          expect(error).toBeInstanceOf(LoopfastSystemError);
+          expect(error).toMatchObject({
+            code: x.fastPath.code,
+            syscall: x.fastPath.syscall,
+            backend: backend.name,
+          });
+          expect(isUnsupportedError(error)).toBe(x.fastPath.unsupported);
+          // The socket is still usable afterwards: the seeds ask for the normal path then.
+          expect(backend.getSocketOption(socket, C.SOL_SOCKET, C.SO_TYPE)).toBe(C.SOCK_STREAM);
+        }
+      });
+
+      it('defaults to enabling', () => {
+        const socket = freshSocket(4);
+        const implicit = outcomeOf(() => backend.applyLoopbackFastPath(socket));
+        const explicit = outcomeOf(() => backend.applyLoopbackFastPath(socket, true));
+        expect(implicit).toEqual(explicit);
+      });
+
+      it(`fails with ${x.closedSocketCode} on a closed socket`, () => {
+        const socket = closedDescriptor();
+        expectSystemError(() => backend.applyLoopbackFastPath(socket), backend, x.closedSocketCode);
+      });
+    });
+
+    describe('ioctl', () => {
+      it('sets non-blocking mode through FIONBIO and returns no output', () => {
+        const socket = freshSocket(4);
+        expect(backend.ioctl(socket, C.FIONBIO, intBytes(1))).toEqual(Buffer.alloc(0));
+      });
+
+      it('reads FIONREAD into a 4-byte output (0 on a fresh socket)', () => {
+        const output = backend.ioctl(freshSocket(4), C.FIONREAD, null, 4);
+        expect(output.length).toBe(4);
+        expect(readInt(output)).toBe(0);
+      });
+
+      it(`fails with ${x.closedSocketCode} on a closed socket`, () => {
+        const socket = closedDescriptor();
+        expectSystemError(() => backend.ioctl(socket, C.FIONREAD, null, 4), backend, x.closedSocketCode);
+      });
+    });
+
+    describe('socket options', () => {
+      it('round-trips SO_RCVBUF (the kernel may round it up)', () => {
+        const socket = freshSocket(4);
+        backend.setSocketOption(socket, C.SOL_SOCKET, C.SO_RCVBUF, 96 * 1024);
+        const value = backend.getSocketOption(socket, C.SOL_SOCKET, C.SO_RCVBUF);
+        expect(value).toBeGreaterThanOrEqual(96 * 1024);
+        backend.setSocketOption(socket, C.SOL_SOCKET, C.SO_RCVBUF, 48 * 1024);
+        expect(backend.getSocketOption(socket, C.SOL_SOCKET, C.SO_RCVBUF)).toBeLessThan(value);
+      });
+
+      it.each([
+        ['SO_REUSEADDR', 4, C.SOL_SOCKET, C.SO_REUSEADDR],
+        ['TCP_NODELAY', 4, C.IPPROTO_TCP, C.TCP_NODELAY],
+        ['IPV6_V6ONLY', 6, C.IPPROTO_IPV6, C.IPV6_V6ONLY],
+      ] as const)('round-trips %s on and off', (_name, family, level, name) => {
+        const socket = freshSocket(family);
+        backend.setSocketOption(socket, level, name, 1);
+        expect(backend.getSocketOption(socket, level, name)).not.toBe(0);
+        backend.setSocketOption(socket, level, name, 0);
+        expect(backend.getSocketOption(socket, level, name)).toBe(0);
+      });
+
+      it('round-trips IP_TTL and IPV6_UNICAST_HOPS exactly', () => {
+        const v4 = freshSocket(4);
+        backend.setSocketOption(v4, C.IPPROTO_IP, C.IP_TTL, 42);
+        expect(backend.getSocketOption(v4, C.IPPROTO_IP, C.IP_TTL)).toBe(42);
+        const v6 = freshSocket(6);
+        backend.setSocketOption(v6, C.IPPROTO_IPV6, C.IPV6_UNICAST_HOPS, 17);
+        expect(backend.getSocketOption(v6, C.IPPROTO_IPV6, C.IPV6_UNICAST_HOPS)).toBe(17);
+      });
+
+      it('reads an int option as raw bytes, cut to the size the call returned', () => {
+        const socket = freshSocket(4);
+        const asInt = backend.getSocketOption(socket, C.SOL_SOCKET, C.SO_RCVBUF);
+        const bytes = backend.getSocketOptionBuffer(socket, C.SOL_SOCKET, C.SO_RCVBUF, 16);
+        expect(bytes.length).toBe(4);
+        expect(readInt(bytes)).toBe(asInt);
+      });
+
+      it('round-trips a structure option (SO_LINGER) as raw bytes', () => {
+        const socket = freshSocket(4);
+        const linger = Buffer.alloc(x.lingerSize);
+        const half = x.lingerSize / 2;
+        linger.writeUIntLE(1, 0, half);
+        linger.writeUIntLE(7, half, half);
+        if (endianness() === 'BE') linger.swap16();
+        backend.setSocketOptionBuffer(socket, C.SOL_SOCKET, C.SO_LINGER, linger);
+        expect(backend.getSocketOptionBuffer(socket, C.SOL_SOCKET, C.SO_LINGER, x.lingerSize)).toEqual(linger);
+      });
+
+      it(`fails with ${x.unknownOptionCode} for an unknown option`, () => {
+        const socket = freshSocket(4);
+        expectSystemError(() => backend.getSocketOption(socket, C.SOL_SOCKET, 0x7777), backend, x.unknownOptionCode, 'getsockopt');
+        expectSystemError(() => backend.setSocketOption(socket, C.SOL_SOCKET, 0x7777, 1), backend, x.unknownOptionCode, 'setsockopt');
+      });
+
+      it(`fails with ${x.closedSocketCode} on a closed socket`, () => {
+        const socket = closedDescriptor();
+        expectSystemError(() => backend.getSocketOption(socket, C.SOL_SOCKET, C.SO_RCVBUF), backend, x.closedSocketCode);
+        expectSystemError(() => backend.setSocketOption(socket, C.SOL_SOCKET, C.SO_RCVBUF, 1), backend, x.closedSocketCode);
+      });
+    });
+
+    describe.runIf(x.regularFileCode !== null)('a descriptor that is not a socket', () => {
+      it(`is refused with ${x.regularFileCode} by every call, and stays open`, () => {
+        const fd = openSync(join(tmpdir(), `loopfast-not-a-socket-${process.pid}`), 'w');
+        try {
+          const code = x.regularFileCode as string;
+          expectSystemError(() => backend.applyLoopbackFastPath(fd), backend, code);
+          expectSystemError(() => backend.ioctl(fd, C.FIONREAD, null, 4), backend, code);
+          expectSystemError(() => backend.getSocketOption(fd, C.SOL_SOCKET, C.SO_RCVBUF), backend, code);
+          expectSystemError(() => backend.setSocketOption(fd, C.SOL_SOCKET, C.SO_RCVBUF, 1), backend, code);
+          expectSystemError(() => backend.getPeerCredentials(fd), backend, code);
+          expectSystemError(() => backend.closeSocket(fd), backend, code);
+          expect(fstatSync(fd).isFile()).toBe(true);
+        } finally {
+          closeSync(fd);
+        }
+      });
+    });
+
+    describe('getPeerCredentials', () => {
+      it.runIf(x.peerCredentials)('reports this process as the peer of a Unix domain socket', async () => {
+        const pair = await unixPair();
+        try {
+          const fd = (pair.accepted as unknown as { _handle: { fd: number } })._handle.fd;
+          expect(backend.getPeerCredentials(fd)).toEqual({
+            pid: process.pid,
+            uid: process.getuid?.(),
+            gid: process.getgid?.(),
+          });
+        } finally {
+          await pair.close();
+        }
+      });
+
+      it.runIf(!x.peerCredentials)('is unsupported', () => {
+        const socket = freshSocket(4);
+        expect(isUnsupportedError(thrownBy(() => backend.getPeerCredentials(socket)))).toBe(true);
+      });
+    });
+
+    describe('closeSocket', () => {
+      it.runIf(x.descriptorDirectory !== null)('closes the descriptor exactly once', () => {
+        const directory = x.descriptorDirectory as string;
+        const socket = release(freshSocket(4));
+        expect(openDescriptors(directory)).toContain(socket);
+        backend.closeSocket(socket);
+        expect(openDescriptors(directory)).not.toContain(socket);
+        expectSystemError(() => backend.closeSocket(socket), backend, x.closedSocketCode);
+      });
+
+      it('refuses a second close of the same socket', () => {
+        const socket = closedDescriptor();
+        expectSystemError(() => backend.closeSocket(socket), backend, x.closedSocketCode);
+      });
+    });
+
+    describe('handoff to node:net', () => {
+      it.each(FAMILIES)(
+        'an IPv$family socket adopted by Node connects, carries data both ways and is closed by Node alone',
+        async ({ family, host }) => {
+          const directory = x.descriptorDirectory;
+          const before = directory ? openDescriptors(directory).length : 0;
+          const server = await startExchangeServer(host);
+          const afterServer = directory ? openDescriptors(directory).length : 0;
+          try {
+            const native = release(backend.createTcpSocket(family));
+            const client = adoptClientSocket(x.handoff, native);
+            client.connect(server.port, host);
+            await once(client, 'connect');
+            expect(client.remoteAddress).toBe(host);
+
+            const upload = Buffer.alloc(512 * 1024, family);
+            const received: Buffer[] = [];
+            client.on('data', (chunk: Buffer) => received.push(chunk));
+            client.end(upload);
+            const record = server.nextRecord();
+            await once(client, 'close');
+
+            expect(sha256(Buffer.concat(received))).toBe(sha256(server.payload));
+            expect(await record).toEqual({ receivedHash: sha256(upload), receivedBytes: upload.length });
+            if (directory) {
+              // Node closed the descriptor; nothing else did, and nothing is left open.
+              expect(await settleDescriptorCount(directory, afterServer)).toBe(afterServer);
+            }
+          } finally {
+            await server.close();
+          }
+          if (directory) expect(await settleDescriptorCount(directory, before)).toBe(before);
+        },
+      );
+
+      it('FIONREAD counts bytes waiting in the kernel on an adopted, paused socket', async () => {
+        const server = await startExchangeServer('127.0.0.1', 1000);
+        try {
+          const native = release(backend.createTcpSocket(4));
+          const client = adoptClientSocket(x.handoff, native, true);
+          client.connect(server.port, '127.0.0.1');
+          await once(client, 'connect');
+          const deadline = Date.now() + 5000;
+          let waiting = 0;
+          while (waiting < 1000 && Date.now() < deadline) {
+            waiting = readInt(backend.ioctl(native, C.FIONREAD, null, 4));
+            if (waiting < 1000) await new Promise((r) => setTimeout(r, 10));
+          }
+          expect(waiting).toBe(1000);
+          const received: Buffer[] = [];
+          client.on('data', (chunk: Buffer) => received.push(chunk));
+          client.resume();
+          client.end();
+          await once(client, 'close');
+          expect(Buffer.concat(received)).toEqual(server.payload);
+        } finally {
+          await server.close();
+        }
+      });
+    });
+
+    describe('bad input', () => {
+      it.each(badInputCases())('$method($label) throws $type $code', ({ method, args, type, code }) => {
+        const socket = freshSocket(4);
+        const call = () => (backend[method] as (...a: unknown[]) => unknown)(...args(socket));
+        const error = thrownBy(call);
+        expect(error).toBeInstanceOf(type === 'TypeError' ? TypeError : RangeError);
+        expect(error).toHaveProperty('code', code);
+      });
+    });
+  });
+}
+
+function describeOutcome(x: PlatformExpectations): string {
+  return x.fastPath.outcome === 'applied' ? 'applies' : `fails with ${x.fastPath.code}`;
+}
+
+function outcomeOf(call: () => void): string {
+  try {
+    call();
+    return 'applied';
+  } catch (error) {
+    return String((error as { code?: unknown }).code);
+  }
+}

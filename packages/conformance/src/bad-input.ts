@@ -1,0 +1,78 @@
+/**
+ * The bad-input table: every backend method with arguments of the wrong type or range. Each row
+ * must throw the named error before any native call, and the process must live on.
+ */
+import type { Backend, NativeSocket } from '@loopfast/core';
+
+/** One bad call: which method, a label, how to build the arguments, and what it must throw. */
+export interface BadInputCase {
+  readonly method: keyof Backend & string;
+  readonly label: string;
+  /** Builds the argument list; `socket` is a valid fresh socket for rows that need one. */
+  readonly args: (socket: NativeSocket) => unknown[];
+  readonly type: 'TypeError' | 'RangeError';
+  readonly code: 'ERR_INVALID_ARG_TYPE' | 'ERR_OUT_OF_RANGE' | 'ERR_INVALID_ARG_VALUE';
+}
+
+const BAD_DESCRIPTORS: readonly [string, unknown, BadInputCase['type'], BadInputCase['code']][] = [
+  ['-1', -1, 'RangeError', 'ERR_OUT_OF_RANGE'],
+  ['2^40', 2 ** 40, 'RangeError', 'ERR_OUT_OF_RANGE'],
+  ['NaN', Number.NaN, 'RangeError', 'ERR_OUT_OF_RANGE'],
+  ['1.5', 1.5, 'RangeError', 'ERR_OUT_OF_RANGE'],
+  ['a string', '3', 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+  ['null', null, 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+  ['undefined', undefined, 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+  ['an object', { fd: 3 }, 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+];
+
+/** Valid arguments after the socket, per method, so only the socket is wrong. */
+const REST: Readonly<Record<string, unknown[]>> = {
+  applyLoopbackFastPath: [true],
+  ioctl: [0, null, 0],
+  getSocketOption: [1, 1],
+  setSocketOption: [1, 1, 1],
+  getSocketOptionBuffer: [1, 1, 4],
+  setSocketOptionBuffer: [1, 1, Buffer.alloc(4)],
+  getPeerCredentials: [],
+  closeSocket: [],
+};
+
+/** All rows of the table. */
+export function badInputCases(): BadInputCase[] {
+  const rows: BadInputCase[] = [];
+  for (const [method, rest] of Object.entries(REST)) {
+    for (const [label, value, type, code] of BAD_DESCRIPTORS) {
+      rows.push({ method: method as BadInputCase['method'], label: `socket ${label}`, args: () => [value, ...rest], type, code });
+    }
+  }
+  const row = (
+    method: BadInputCase['method'],
+    label: string,
+    args: BadInputCase['args'],
+    type: BadInputCase['type'],
+    code: BadInputCase['code'],
+  ) => rows.push({ method, label, args, type, code });
+  row('createTcpSocket', 'family 5', () => [5], 'TypeError', 'ERR_INVALID_ARG_VALUE');
+  row('createTcpSocket', "family '4'", () => ['4'], 'TypeError', 'ERR_INVALID_ARG_TYPE');
+  row('createTcpSocket', 'no family', () => [], 'TypeError', 'ERR_INVALID_ARG_TYPE');
+  row('applyLoopbackFastPath', "enabled 'yes'", (s) => [s, 'yes'], 'TypeError', 'ERR_INVALID_ARG_TYPE');
+  row('applyLoopbackFastPath', 'enabled 1', (s) => [s, 1], 'TypeError', 'ERR_INVALID_ARG_TYPE');
+  row('ioctl', 'code -1', (s) => [s, -1, null, 0], 'RangeError', 'ERR_OUT_OF_RANGE');
+  row('ioctl', 'code 2^40', (s) => [s, 2 ** 40, null, 0], 'RangeError', 'ERR_OUT_OF_RANGE');
+  row('ioctl', "code 'FIONREAD'", (s) => [s, 'FIONREAD', null, 0], 'TypeError', 'ERR_INVALID_ARG_TYPE');
+  row('ioctl', 'input a string', (s) => [s, 0, 'abcd', 0], 'TypeError', 'ERR_INVALID_ARG_TYPE');
+  row('ioctl', 'input over 64 KiB', (s) => [s, 0, Buffer.alloc(0x10001), 0], 'RangeError', 'ERR_OUT_OF_RANGE');
+  row('ioctl', 'output length -1', (s) => [s, 0, null, -1], 'RangeError', 'ERR_OUT_OF_RANGE');
+  row('ioctl', 'output length NaN', (s) => [s, 0, null, Number.NaN], 'RangeError', 'ERR_OUT_OF_RANGE');
+  row('getSocketOption', 'level 2^40', (s) => [s, 2 ** 40, 1], 'RangeError', 'ERR_OUT_OF_RANGE');
+  row('getSocketOption', "name '8'", (s) => [s, 1, '8'], 'TypeError', 'ERR_INVALID_ARG_TYPE');
+  row('setSocketOption', 'value 2^40', (s) => [s, 1, 1, 2 ** 40], 'RangeError', 'ERR_OUT_OF_RANGE');
+  row('setSocketOption', 'value true', (s) => [s, 1, 1, true], 'TypeError', 'ERR_INVALID_ARG_TYPE');
+  row('setSocketOption', 'value 0.5', (s) => [s, 1, 1, 0.5], 'RangeError', 'ERR_OUT_OF_RANGE');
+  row('getSocketOptionBuffer', 'length 0', (s) => [s, 1, 1, 0], 'RangeError', 'ERR_OUT_OF_RANGE');
+  row('getSocketOptionBuffer', 'length 1025', (s) => [s, 1, 1, 1025], 'RangeError', 'ERR_OUT_OF_RANGE');
+  row('setSocketOptionBuffer', 'an array', (s) => [s, 1, 1, [1, 0, 0, 0]], 'TypeError', 'ERR_INVALID_ARG_TYPE');
+  row('setSocketOptionBuffer', 'an empty buffer', (s) => [s, 1, 1, Buffer.alloc(0)], 'RangeError', 'ERR_OUT_OF_RANGE');
+  row('setSocketOptionBuffer', 'a 2 KiB buffer', (s) => [s, 1, 1, Buffer.alloc(2048)], 'RangeError', 'ERR_OUT_OF_RANGE');
+  return rows;
+}

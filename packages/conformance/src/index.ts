@@ -1,0 +1,16 @@
+/**
+ * Shared conformance suites for loopfast: written once, run against every backend and lane.
+ *
+ * @packageDocumentation
+ */
+export { backendConformance } from './backend-suite.js';
+export { type BadInputCase, badInputCases } from './bad-input.js';
+export { openDescriptors, settleDescriptorCount } from './descriptors.js';
+export { adoptClientSocket } from './handoff.js';
+export { type ExchangeServer, sha256, startExchangeServer, unixPair } from './peers.js';
+export {
+  type FastPathOutcome,
+  type PlatformExpectations,
+  platformExpectations,
+  WINE_ENV,
+} from './platform-expectations.js';

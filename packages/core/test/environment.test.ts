@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { BACKEND_ENV, isKillSwitchOn, KILL_SWITCH_ENV } from '../src/index.js';
+
+describe('environment', () => {
+  it('names the variables', () => {
+    expect(KILL_SWITCH_ENV).toBe('LOOPFAST_DISABLE');
+    expect(BACKEND_ENV).toBe('LOOPFAST_BACKEND');
+  });
+
+  it.each([
+    ['1', true],
+    ['true', true],
+    [' YES ', true],
+    ['on', true],
+    ['0', false],
+    ['false', false],
+    ['', false],
+    ['maybe', false],
+    [undefined, false],
+  ])('%o -> %s', (value, expected) => {
+    expect(isKillSwitchOn({ [KILL_SWITCH_ENV]: value })).toBe(expected);
+  });
+
+  it('reads the process environment by default', () => {
+    const saved = process.env[KILL_SWITCH_ENV];
+    try {
+      process.env[KILL_SWITCH_ENV] = '1';
+      expect(isKillSwitchOn()).toBe(true);
+      delete process.env[KILL_SWITCH_ENV];
+      expect(isKillSwitchOn()).toBe(false);
+    } finally {
+      if (saved !== undefined) process.env[KILL_SWITCH_ENV] = saved;
+    }
+  });
+});
