@@ -1,6 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// One config for the whole workspace: each package is a project, run from its own folder.
+// One config for the whole workspace: each package is a project, run from its own folder. Roots
+// are absolute, so a package's own `vitest run --root ../..` finds them from any directory.
 const projects = [
   ['@loopfast/core', 'packages/core'],
   ['@loopfast/ffi', 'packages/ffi'],
@@ -18,7 +20,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     projects: projects.map(([name, root]) => ({
       extends: true,
-      test: { name, root, include: ['test/**/*.test.ts'] },
+      test: { name, root: fileURLToPath(new URL(`./${root}/`, import.meta.url)), include: ['test/**/*.test.ts'] },
     })),
   },
 });

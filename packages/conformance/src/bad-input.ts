@@ -42,7 +42,13 @@ export function badInputCases(): BadInputCase[] {
   const rows: BadInputCase[] = [];
   for (const [method, rest] of Object.entries(REST)) {
     for (const [label, value, type, code] of BAD_DESCRIPTORS) {
-      rows.push({ method: method as BadInputCase['method'], label: `socket ${label}`, args: () => [value, ...rest], type, code });
+      rows.push({
+        method: method as BadInputCase['method'],
+        label: `socket ${label}`,
+        args: () => [value, ...rest],
+        type,
+        code,
+      });
     }
   }
   const row = (
@@ -55,24 +61,72 @@ export function badInputCases(): BadInputCase[] {
   row('createTcpSocket', 'family 5', () => [5], 'TypeError', 'ERR_INVALID_ARG_VALUE');
   row('createTcpSocket', "family '4'", () => ['4'], 'TypeError', 'ERR_INVALID_ARG_TYPE');
   row('createTcpSocket', 'no family', () => [], 'TypeError', 'ERR_INVALID_ARG_TYPE');
-  row('applyLoopbackFastPath', "enabled 'yes'", (s) => [s, 'yes'], 'TypeError', 'ERR_INVALID_ARG_TYPE');
+  row(
+    'applyLoopbackFastPath',
+    "enabled 'yes'",
+    (s) => [s, 'yes'],
+    'TypeError',
+    'ERR_INVALID_ARG_TYPE',
+  );
   row('applyLoopbackFastPath', 'enabled 1', (s) => [s, 1], 'TypeError', 'ERR_INVALID_ARG_TYPE');
   row('ioctl', 'code -1', (s) => [s, -1, null, 0], 'RangeError', 'ERR_OUT_OF_RANGE');
   row('ioctl', 'code 2^40', (s) => [s, 2 ** 40, null, 0], 'RangeError', 'ERR_OUT_OF_RANGE');
-  row('ioctl', "code 'FIONREAD'", (s) => [s, 'FIONREAD', null, 0], 'TypeError', 'ERR_INVALID_ARG_TYPE');
+  row(
+    'ioctl',
+    "code 'FIONREAD'",
+    (s) => [s, 'FIONREAD', null, 0],
+    'TypeError',
+    'ERR_INVALID_ARG_TYPE',
+  );
   row('ioctl', 'input a string', (s) => [s, 0, 'abcd', 0], 'TypeError', 'ERR_INVALID_ARG_TYPE');
-  row('ioctl', 'input over 64 KiB', (s) => [s, 0, Buffer.alloc(0x10001), 0], 'RangeError', 'ERR_OUT_OF_RANGE');
+  row(
+    'ioctl',
+    'input over 64 KiB',
+    (s) => [s, 0, Buffer.alloc(0x10001), 0],
+    'RangeError',
+    'ERR_OUT_OF_RANGE',
+  );
   row('ioctl', 'output length -1', (s) => [s, 0, null, -1], 'RangeError', 'ERR_OUT_OF_RANGE');
-  row('ioctl', 'output length NaN', (s) => [s, 0, null, Number.NaN], 'RangeError', 'ERR_OUT_OF_RANGE');
+  row(
+    'ioctl',
+    'output length NaN',
+    (s) => [s, 0, null, Number.NaN],
+    'RangeError',
+    'ERR_OUT_OF_RANGE',
+  );
   row('getSocketOption', 'level 2^40', (s) => [s, 2 ** 40, 1], 'RangeError', 'ERR_OUT_OF_RANGE');
   row('getSocketOption', "name '8'", (s) => [s, 1, '8'], 'TypeError', 'ERR_INVALID_ARG_TYPE');
   row('setSocketOption', 'value 2^40', (s) => [s, 1, 1, 2 ** 40], 'RangeError', 'ERR_OUT_OF_RANGE');
   row('setSocketOption', 'value true', (s) => [s, 1, 1, true], 'TypeError', 'ERR_INVALID_ARG_TYPE');
   row('setSocketOption', 'value 0.5', (s) => [s, 1, 1, 0.5], 'RangeError', 'ERR_OUT_OF_RANGE');
   row('getSocketOptionBuffer', 'length 0', (s) => [s, 1, 1, 0], 'RangeError', 'ERR_OUT_OF_RANGE');
-  row('getSocketOptionBuffer', 'length 1025', (s) => [s, 1, 1, 1025], 'RangeError', 'ERR_OUT_OF_RANGE');
-  row('setSocketOptionBuffer', 'an array', (s) => [s, 1, 1, [1, 0, 0, 0]], 'TypeError', 'ERR_INVALID_ARG_TYPE');
-  row('setSocketOptionBuffer', 'an empty buffer', (s) => [s, 1, 1, Buffer.alloc(0)], 'RangeError', 'ERR_OUT_OF_RANGE');
-  row('setSocketOptionBuffer', 'a 2 KiB buffer', (s) => [s, 1, 1, Buffer.alloc(2048)], 'RangeError', 'ERR_OUT_OF_RANGE');
+  row(
+    'getSocketOptionBuffer',
+    'length 1025',
+    (s) => [s, 1, 1, 1025],
+    'RangeError',
+    'ERR_OUT_OF_RANGE',
+  );
+  row(
+    'setSocketOptionBuffer',
+    'an array',
+    (s) => [s, 1, 1, [1, 0, 0, 0]],
+    'TypeError',
+    'ERR_INVALID_ARG_TYPE',
+  );
+  row(
+    'setSocketOptionBuffer',
+    'an empty buffer',
+    (s) => [s, 1, 1, Buffer.alloc(0)],
+    'RangeError',
+    'ERR_OUT_OF_RANGE',
+  );
+  row(
+    'setSocketOptionBuffer',
+    'a 2 KiB buffer',
+    (s) => [s, 1, 1, Buffer.alloc(2048)],
+    'RangeError',
+    'ERR_OUT_OF_RANGE',
+  );
   return rows;
 }

@@ -18,14 +18,25 @@ interface TcpWrapBinding {
  * would fail with ENOTCONN and destroy the socket). With `paused`, reading also stays off after
  * the connection is made, so received bytes wait in the kernel.
  */
-export function adoptClientSocket(handoff: 'fd' | 'tcp_wrap', socket: NativeSocket, paused = false): Socket {
+export function adoptClientSocket(
+  handoff: 'fd' | 'tcp_wrap',
+  socket: NativeSocket,
+  paused = false,
+): Socket {
   const start = paused ? { pauseOnCreate: true } : { manualStart: true };
   if (handoff === 'fd') return new Socket({ fd: socket, readable: true, writable: true, ...start });
-  const binding = (process as unknown as { binding(name: string): TcpWrapBinding }).binding('tcp_wrap');
+  const binding = (process as unknown as { binding(name: string): TcpWrapBinding }).binding(
+    'tcp_wrap',
+  );
   const handle = new binding.TCP(binding.constants.SOCKET);
   const status = handle.open(socket);
   if (status !== 0) throw new Error(`tcp_wrap open(${socket}) failed with status ${status}`);
   // `handle` is accepted by the constructor but missing from its public typings.
-  const options = { handle, readable: true, writable: true, ...start } as unknown as SocketConstructorOpts;
+  const options = {
+    handle,
+    readable: true,
+    writable: true,
+    ...start,
+  } as unknown as SocketConstructorOpts;
   return new Socket(options);
 }

@@ -7,6 +7,7 @@ export { backendConformance } from './backend-suite.js';
 export { type BadInputCase, badInputCases } from './bad-input.js';
 export { openDescriptors, settleDescriptorCount } from './descriptors.js';
 export { adoptClientSocket } from './handoff.js';
+export { type NetStatus, type NetUnderTest, netConformance } from './net-suite.js';
 export { type ExchangeServer, sha256, startExchangeServer, unixPair } from './peers.js';
 export {
   type FastPathOutcome,
@@ -14,3 +15,9 @@ export {
   platformExpectations,
   WINE_ENV,
 } from './platform-expectations.js';
+export {
+  type PythonReport,
+  pythonPayload,
+  runPythonClient,
+  startPythonServer,
+} from './python-peers.js';

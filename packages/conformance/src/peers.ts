@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket, connect } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -30,7 +30,10 @@ export interface ExchangeServer {
 }
 
 /** Starts an {@link ExchangeServer} on `host`, port 0. */
-export async function startExchangeServer(host: string, payloadBytes = 256 * 1024): Promise<ExchangeServer> {
+export async function startExchangeServer(
+  host: string,
+  payloadBytes = 256 * 1024,
+): Promise<ExchangeServer> {
   const payload = randomBytes(payloadBytes);
   const records: Promise<ExchangeRecord>[] = [];
   let taken = 0;

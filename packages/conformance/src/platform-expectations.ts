@@ -8,7 +8,12 @@ import { windowsHasFastPath } from '@loopfast/core';
 /** What `applyLoopbackFastPath` does on a fresh TCP socket. */
 export type FastPathOutcome =
   | { readonly outcome: 'applied' }
-  | { readonly outcome: 'error'; readonly code: string; readonly syscall: string; readonly unsupported: boolean };
+  | {
+      readonly outcome: 'error';
+      readonly code: string;
+      readonly syscall: string;
+      readonly unsupported: boolean;
+    };
 
 /** The expectations of one platform. */
 export interface PlatformExpectations {
@@ -32,6 +37,23 @@ export interface PlatformExpectations {
   readonly descriptorDirectory: string | null;
   /** Whether `/proc/self/fdinfo` shows a descriptor's open flags (O_NONBLOCK, O_CLOEXEC). */
   readonly descriptorFlags: boolean;
+  /** What `@loopfast/net` reports for a requested fast path on a loopback address. */
+  readonly net: {
+    readonly state: 'enabled' | 'unsupported';
+    /** The mechanism in force when enabled. */
+    readonly mechanism: string | null;
+    /** A pattern the status reason matches. */
+    readonly reason: RegExp;
+    /** The `code` of the status error, or `null` when the status carries no error. */
+    readonly errorCode: string | null;
+  };
+  /** A Python interpreter to run as a foreign peer, or `null` where there is none. */
+  readonly python: string | null;
+  /**
+   * An ioctl request whose kernel side writes more than one int back (Linux `SIOCGIFCONF`,
+   * 16 bytes of `struct ifconf`), or `null`: it proves the backend gives the kernel room.
+   */
+  readonly overlongIoctl: number | null;
 }
 
 const POSIX_UNSUPPORTED: FastPathOutcome = {
@@ -52,6 +74,14 @@ const LINUX: PlatformExpectations = {
   peerCredentials: true,
   descriptorDirectory: '/proc/self/fd',
   descriptorFlags: true,
+  net: {
+    state: 'unsupported',
+    mechanism: null,
+    reason: /linux has no SIO_LOOPBACK_FAST_PATH/,
+    errorCode: null,
+  },
+  python: 'python3',
+  overlongIoctl: 0x8912,
 };
 
 const DARWIN: PlatformExpectations = {
@@ -59,6 +89,8 @@ const DARWIN: PlatformExpectations = {
   label: 'macOS',
   descriptorDirectory: '/dev/fd',
   descriptorFlags: false,
+  net: { ...LINUX.net, reason: /darwin has no SIO_LOOPBACK_FAST_PATH/ },
+  overlongIoctl: null,
 };
 
 /** Windows as Wine presents it: the real ws2_32 call shape, answered with WSAEOPNOTSUPP (10045). */
@@ -81,6 +113,22 @@ function windows(fastPath: FastPathOutcome, label: string): PlatformExpectations
     peerCredentials: false,
     descriptorDirectory: null,
     descriptorFlags: false,
+    net:
+      fastPath.outcome === 'applied'
+        ? {
+            state: 'enabled',
+            mechanism: 'sio-loopback-fast-path',
+            reason: /SIO_LOOPBACK_FAST_PATH applied/,
+            errorCode: null,
+          }
+        : {
+            state: 'unsupported',
+            mechanism: null,
+            reason: /WSAEOPNOTSUPP/,
+            errorCode: fastPath.code,
+          },
+    python: null,
+    overlongIoctl: null,
   };
 }
 

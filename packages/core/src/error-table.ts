@@ -179,11 +179,17 @@ const POSIX_MEANINGS: Readonly<Record<string, string>> = Object.freeze({
   ENOTCONN: 'the socket is not connected',
 });
 
+/**
+ * Names that share a number with a more common one on some platforms (Linux: ENOTSUP and
+ * EOPNOTSUPP are both 95); the reverse map prefers the other name.
+ */
+const ALIASES: ReadonlySet<string> = new Set(['ENOTSUP', 'EWOULDBLOCK', 'EDEADLOCK']);
+
 /** The reverse of `os.constants.errno` for the running platform. */
 const POSIX_NAME_BY_NUMBER = new Map<number, string>();
 for (const [name, value] of Object.entries(constants.errno)) {
-  // ENOTSUP and EOPNOTSUPP share a number on Linux; keep the first, the name Linux reports.
-  if (!POSIX_NAME_BY_NUMBER.has(value)) POSIX_NAME_BY_NUMBER.set(value, name);
+  const existing = POSIX_NAME_BY_NUMBER.get(value);
+  if (existing === undefined || ALIASES.has(existing)) POSIX_NAME_BY_NUMBER.set(value, name);
 }
 
 /**

@@ -55,6 +55,14 @@ export function isLoopbackAddress(address: string): boolean {
   return zeroPrefix && groups[5] === 0xffff && (groups[6] ?? 0) >> 8 === 127;
 }
 
+/** Whether `address` is an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`), which needs a dual-stack socket. */
+export function isIPv4MappedAddress(address: string): boolean {
+  const text = stripZone(requireString(address, 'address'));
+  if (isIP(text) !== 6) return false;
+  const groups = ipv6Groups(text);
+  return groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
+}
+
 /** Whether `address` is the IPv4 or IPv6 wildcard (`0.0.0.0`, `::`), which includes loopback. */
 export function isWildcardAddress(address: string): boolean {
   const text = requireString(address, 'address');

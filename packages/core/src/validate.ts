@@ -65,6 +65,14 @@ export function validateBytes(value: unknown, name: string, min: number, max: nu
   return value;
 }
 
+/** The buffers of a generic ioctl call, checked. */
+export interface IoctlBuffers {
+  /** The input bytes, or `null` for none. */
+  readonly input: Uint8Array | null;
+  /** How many output bytes to offer the call. */
+  readonly outputLength: number;
+}
+
 /**
  * Checks the buffers of a generic ioctl call before any native call.
  * On Windows, `WSAIoctl` takes any input and output size up to {@link MAX_IOCTL_BUFFER}.
@@ -75,7 +83,7 @@ export function validateIoctlBuffers(
   platform: NodeJS.Platform,
   input: unknown,
   outputLength: unknown,
-): { input: Uint8Array | null; outputLength: number } {
+): IoctlBuffers {
   const isWindows = platform === 'win32';
   const checkedInput =
     input === null || input === undefined

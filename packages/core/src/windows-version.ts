@@ -9,9 +9,6 @@
  */
 import { invalidArgValueError } from './argument-errors.js';
 
-/** The first NT version with the fast path: 6.2 (Windows 8, Windows Server 2012). */
-export const FAST_PATH_MIN_WINDOWS_VERSION = Object.freeze({ major: 6, minor: 2 });
-
 /** A parsed Windows NT version. */
 export interface WindowsVersion {
   /** NT major version (10 for Windows 10 and 11). */
@@ -21,6 +18,10 @@ export interface WindowsVersion {
   /** Build number, or 0 when the release string has none. */
   readonly build: number;
 }
+
+/** The first NT version with the fast path: 6.2 (Windows 8, Windows Server 2012). */
+export const FAST_PATH_MIN_WINDOWS_VERSION: Readonly<Pick<WindowsVersion, 'major' | 'minor'>> =
+  Object.freeze({ major: 6, minor: 2 });
 
 /** Parses an `os.release()` string from Windows, such as `'10.0.19045'` or `'6.1.7601'`. */
 export function parseWindowsRelease(release: string): WindowsVersion {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   classifyHost,
+  isIPv4MappedAddress,
   isLocalhostName,
   isLoopbackAddress,
   isWildcardAddress,
@@ -48,6 +49,18 @@ describe('isLoopbackAddress', () => {
     expect(() => isLoopbackAddress(0x7f000001 as unknown as string)).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
     );
+  });
+});
+
+describe('isIPv4MappedAddress', () => {
+  it('knows the mapped forms and nothing else', () => {
+    expect(isIPv4MappedAddress('::ffff:127.0.0.1')).toBe(true);
+    expect(isIPv4MappedAddress('::ffff:7f00:1')).toBe(true);
+    expect(isIPv4MappedAddress('::FFFF:10.0.0.1')).toBe(true);
+    expect(isIPv4MappedAddress('::1')).toBe(false);
+    expect(isIPv4MappedAddress('127.0.0.1')).toBe(false);
+    expect(isIPv4MappedAddress('::127.0.0.1')).toBe(false);
+    expect(isIPv4MappedAddress('ffff::1')).toBe(false);
   });
 });
 

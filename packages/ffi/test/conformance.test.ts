@@ -1,0 +1,4 @@
+import { backendConformance } from '@loopfast/conformance';
+import { backend } from '../src/index.js';
+
+backendConformance(backend);

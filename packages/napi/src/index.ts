@@ -1,0 +1,173 @@
+/**
+ * `@loopfast/napi`: the loopfast {@link Backend} implemented as a Node-API addon, shipped with
+ * prebuilt binaries (`prebuilds/<platform>-<arch>/`) and built from source where none matches.
+ *
+ * The addon loads on the first method call, so importing this module never throws. Every method
+ * validates its arguments with `@loopfast/core`'s validators before any native call.
+ *
+ * @packageDocumentation
+ */
+import { createRequire } from 'node:module';
+import { constants as osConstants } from 'node:os';
+import {
+  type Backend,
+  type IpFamily,
+  LoopfastError,
+  LoopfastErrorCode,
+  MAX_OPTION_BUFFER,
+  type NativeSocket,
+  type PeerCredentials,
+  systemErrorFromErrno,
+  validateBoolean,
+  validateBytes,
+  validateFamily,
+  validateInt32,
+  validateInteger,
+  validateIoctlBuffers,
+  validateSocketDescriptor,
+  validateUint32,
+} from '@loopfast/core';
+import { BACKEND_NAME, loadAddon, translateNativeError } from './addon.js';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+const FAST_PATH_POSIX_HINT =
+  'SIO_LOOPBACK_FAST_PATH is a Windows control code; on this platform @loopfast/net carries the fast path over a Unix domain socket.';
+
+const isWindows = process.platform === 'win32';
+
+/**
+ * The Node-API backend. Pass it to `@loopfast/net`, or call it directly for native sockets,
+ * the fast-path ioctl and socket options. Failed calls throw core's `LoopfastSystemError` with
+ * `backend` set to `'napi'`.
+ */
+export const backend: Backend = Object.freeze({
+  name: BACKEND_NAME,
+  version,
+
+  createTcpSocket(family: IpFamily): NativeSocket {
+    const checkedFamily = validateFamily(family);
+    const addon = loadAddon();
+    try {
+      return addon.createTcpSocket(checkedFamily);
+    } catch (error) {
+      throw translateNativeError(error);
+    }
+  },
+
+  applyLoopbackFastPath(socket: NativeSocket, enabled = true): void {
+    const fd = validateSocketDescriptor(socket);
+    const on = validateBoolean(enabled, 'enabled');
+    const addon = loadAddon();
+    try {
+      if (isWindows) {
+        addon.applyLoopbackFastPath(fd, on);
+        return;
+      }
+      addon.checkSocket(fd);
+    } catch (error) {
+      throw translateNativeError(error);
+    }
+    throw systemErrorFromErrno(
+      process.platform,
+      osConstants.errno.EOPNOTSUPP,
+      'ioctl',
+      BACKEND_NAME,
+      FAST_PATH_POSIX_HINT,
+    );
+  },
+
+  ioctl(socket: NativeSocket, code: number, input?: Uint8Array | null, outputLength = 0): Buffer {
+    const fd = validateSocketDescriptor(socket);
+    const checkedCode = validateUint32(code, 'code');
+    const buffers = validateIoctlBuffers(process.platform, input, outputLength);
+    const addon = loadAddon();
+    try {
+      return addon.ioctl(fd, checkedCode, buffers.input, buffers.outputLength);
+    } catch (error) {
+      throw translateNativeError(error);
+    }
+  },
+
+  getSocketOption(socket: NativeSocket, level: number, name: number): number {
+    const fd = validateSocketDescriptor(socket);
+    const checkedLevel = validateInt32(level, 'level');
+    const checkedName = validateInt32(name, 'name');
+    const addon = loadAddon();
+    try {
+      return addon.getSocketOption(fd, checkedLevel, checkedName);
+    } catch (error) {
+      throw translateNativeError(error);
+    }
+  },
+
+  setSocketOption(socket: NativeSocket, level: number, name: number, value: number): void {
+    const fd = validateSocketDescriptor(socket);
+    const checkedLevel = validateInt32(level, 'level');
+    const checkedName = validateInt32(name, 'name');
+    const checkedValue = validateInt32(value, 'value');
+    const addon = loadAddon();
+    try {
+      addon.setSocketOption(fd, checkedLevel, checkedName, checkedValue);
+    } catch (error) {
+      throw translateNativeError(error);
+    }
+  },
+
+  getSocketOptionBuffer(socket: NativeSocket, level: number, name: number, length: number): Buffer {
+    const fd = validateSocketDescriptor(socket);
+    const checkedLevel = validateInt32(level, 'level');
+    const checkedName = validateInt32(name, 'name');
+    const checkedLength = validateInteger(length, 'length', 1, MAX_OPTION_BUFFER);
+    const addon = loadAddon();
+    try {
+      return addon.getSocketOptionBuffer(fd, checkedLevel, checkedName, checkedLength);
+    } catch (error) {
+      throw translateNativeError(error);
+    }
+  },
+
+  setSocketOptionBuffer(
+    socket: NativeSocket,
+    level: number,
+    name: number,
+    value: Uint8Array,
+  ): void {
+    const fd = validateSocketDescriptor(socket);
+    const checkedLevel = validateInt32(level, 'level');
+    const checkedName = validateInt32(name, 'name');
+    const bytes = validateBytes(value, 'value', 1, MAX_OPTION_BUFFER);
+    const addon = loadAddon();
+    try {
+      addon.setSocketOptionBuffer(fd, checkedLevel, checkedName, bytes);
+    } catch (error) {
+      throw translateNativeError(error);
+    }
+  },
+
+  getPeerCredentials(socket: NativeSocket): PeerCredentials {
+    const fd = validateSocketDescriptor(socket);
+    if (isWindows) {
+      throw new LoopfastError(
+        LoopfastErrorCode.UNSUPPORTED_PLATFORM,
+        'peer credentials are a POSIX feature (SO_PEERCRED on Linux, getpeereid on macOS); Windows has none [napi backend]',
+      );
+    }
+    const addon = loadAddon();
+    try {
+      return addon.getPeerCredentials(fd);
+    } catch (error) {
+      throw translateNativeError(error);
+    }
+  },
+
+  closeSocket(socket: NativeSocket): void {
+    const fd = validateSocketDescriptor(socket);
+    const addon = loadAddon();
+    try {
+      addon.closeSocket(fd);
+    } catch (error) {
+      throw translateNativeError(error);
+    }
+  },
+});

@@ -1,0 +1,48 @@
+// The functions the addon exports to JS, one per backend operation; addon.cc registers them.
+// Argument order and meaning match @loopfast/core's Backend interface. All are synchronous.
+#ifndef LOOPFAST_NAPI_EXPORTS_H_
+#define LOOPFAST_NAPI_EXPORTS_H_
+
+#include <napi.h>
+
+namespace loopfast {
+
+// socket_create.cc: createTcpSocket(family: 4 | 6) -> number.
+Napi::Value CreateTcpSocket(const Napi::CallbackInfo& info);
+
+// socket_close.cc: closeSocket(socket) -> undefined.
+Napi::Value CloseSocket(const Napi::CallbackInfo& info);
+
+#ifndef _WIN32
+// socket_check.cc (POSIX only): checkSocket(socket) -> undefined; throws unless it is a socket.
+Napi::Value CheckSocket(const Napi::CallbackInfo& info);
+#endif
+
+#ifdef _WIN32
+// winsock.cc (Windows only): startWinsock() -> undefined; WSAStartup(2.2), once per load.
+Napi::Value StartWinsock(const Napi::CallbackInfo& info);
+
+// ioctl.cc (Windows only): applyLoopbackFastPath(socket, enabled: boolean) -> undefined.
+Napi::Value ApplyLoopbackFastPath(const Napi::CallbackInfo& info);
+#endif
+
+// ioctl.cc: ioctl(socket, code, input: Uint8Array | null, outputLength) -> Buffer.
+Napi::Value Ioctl(const Napi::CallbackInfo& info);
+
+// socket_options.cc: getSocketOption(socket, level, name) -> number.
+Napi::Value GetSocketOption(const Napi::CallbackInfo& info);
+// socket_options.cc: setSocketOption(socket, level, name, value) -> undefined.
+Napi::Value SetSocketOption(const Napi::CallbackInfo& info);
+// socket_options.cc: getSocketOptionBuffer(socket, level, name, length) -> Buffer.
+Napi::Value GetSocketOptionBuffer(const Napi::CallbackInfo& info);
+// socket_options.cc: setSocketOptionBuffer(socket, level, name, bytes) -> undefined.
+Napi::Value SetSocketOptionBuffer(const Napi::CallbackInfo& info);
+
+#ifndef _WIN32
+// peer_credentials.cc (POSIX only): getPeerCredentials(socket) -> { pid, uid, gid }.
+Napi::Value GetPeerCredentials(const Napi::CallbackInfo& info);
+#endif
+
+}  // namespace loopfast
+
+#endif  // LOOPFAST_NAPI_EXPORTS_H_
