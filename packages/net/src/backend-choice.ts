@@ -1,0 +1,110 @@
+/**
+ * Which backend `@loopfast/net` uses: one the caller passes, one named by option or by the
+ * `LOOPFAST_BACKEND` environment variable, or the first installed of `@loopfast/napi` and
+ * `@loopfast/ffi`.
+ *
+ * @module
+ */
+import { createRequire } from 'node:module';
+import {
+  BACKEND_ENV,
+  type Backend,
+  invalidArgTypeError,
+  invalidArgValueError,
+} from '@loopfast/core';
+
+/** A backend object, a backend package by short name, or `'auto'`. */
+export type BackendOption = Backend | 'napi' | 'ffi' | 'auto';
+
+/** The outcome of choosing a backend. */
+export type BackendChoice =
+  | { readonly backend: Backend; readonly reason?: undefined; readonly error?: undefined }
+  | { readonly backend: null; readonly reason: string; readonly error: Error | null };
+
+const BACKEND_NAMES = ['napi', 'ffi'] as const;
+type BackendName = (typeof BACKEND_NAMES)[number];
+const BACKEND_METHODS = [
+  'createTcpSocket',
+  'applyLoopbackFastPath',
+  'ioctl',
+  'getSocketOption',
+  'setSocketOption',
+  'getSocketOptionBuffer',
+  'setSocketOptionBuffer',
+  'getPeerCredentials',
+  'closeSocket',
+] as const;
+
+/** Throws unless `value` is a valid backend option. */
+export function validateBackendOption(value: unknown, name = 'options.backend'): BackendOption {
+  if (value === 'auto' || value === 'napi' || value === 'ffi') return value;
+  if (typeof value === 'string')
+    throw invalidArgValueError(name, value, "must be 'auto', 'napi', 'ffi' or a Backend");
+  const candidate = value as Partial<Record<string, unknown>> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.name !== 'string' ||
+    BACKEND_METHODS.some((method) => typeof candidate[method] !== 'function')
+  ) {
+    throw invalidArgTypeError(
+      name,
+      "a Backend (from @loopfast/napi or @loopfast/ffi), 'auto', 'napi' or 'ffi'",
+      value,
+    );
+  }
+  return value as Backend;
+}
+
+const loaded = new Map<BackendName, BackendChoice>();
+const requireFromHere = createRequire(import.meta.url);
+
+function loadByName(name: BackendName): BackendChoice {
+  const cached = loaded.get(name);
+  if (cached) return cached;
+  let choice: BackendChoice;
+  try {
+    const module = requireFromHere(`@loopfast/${name}`) as { backend?: Backend };
+    choice = module.backend
+      ? { backend: module.backend }
+      : { backend: null, reason: `@loopfast/${name} exports no backend`, error: null };
+  } catch (error) {
+    const missing =
+      (error as { code?: string }).code === 'MODULE_NOT_FOUND' ||
+      (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND';
+    choice = {
+      backend: null,
+      reason: missing
+        ? `@loopfast/${name} is not installed`
+        : `@loopfast/${name} failed to load: ${(error as Error).message}`,
+      error: missing ? null : (error as Error),
+    };
+  }
+  loaded.set(name, choice);
+  return choice;
+}
+
+/** Resolves a {@link BackendOption} to a backend, or to the reason there is none. */
+export function chooseBackend(
+  option: BackendOption,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): BackendChoice {
+  if (typeof option === 'object') return { backend: option };
+  if (option !== 'auto') return loadByName(option);
+  const fromEnv = env[BACKEND_ENV];
+  if (fromEnv !== undefined && fromEnv !== '') {
+    if (fromEnv === 'napi' || fromEnv === 'ffi') return loadByName(fromEnv);
+    return {
+      backend: null,
+      reason: `${BACKEND_ENV}=${fromEnv} names no backend (use napi or ffi)`,
+      error: null,
+    };
+  }
+  const reasons: string[] = [];
+  for (const name of BACKEND_NAMES) {
+    const choice = loadByName(name);
+    if (choice.backend) return choice;
+    reasons.push(choice.reason);
+  }
+  return { backend: null, reason: `no backend available: ${reasons.join('; ')}`, error: null };
+}

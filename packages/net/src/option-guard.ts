@@ -1,0 +1,86 @@
+/**
+ * The option guard: the specification supports only a subset of socket options on a fast-path
+ * socket. `TCP_NODELAY` and `SO_KEEPALIVE` (what `setNoDelay` and `setKeepAlive` set) are not in
+ * it, so using them on such a socket is never silent.
+ *
+ * The guard covers every socket that asked for the fast path toward a loopback address, whatever
+ * the platform answered, so code behaves the same on every platform.
+ *
+ * @module
+ */
+import type { Server, Socket } from 'node:net';
+import { FAST_PATH_UNSUPPORTED_OPTIONS, LoopfastError } from '@loopfast/core';
+import { fastPathInfo } from './status.js';
+
+/** What the guard does with an unsupported option: warn once, throw, or let it pass. */
+export type OptionPolicy = 'warn' | 'throw' | 'allow';
+
+/** Code of the error the `'throw'` policy raises. */
+export const UNSUPPORTED_OPTION_ERROR = 'ERR_LOOPFAST_UNSUPPORTED_OPTION';
+/** Code of the process warning the `'warn'` policy emits. */
+export const UNSUPPORTED_OPTION_WARNING = 'LOOPFAST_UNSUPPORTED_OPTION';
+
+type GuardedOption = 'TCP_NODELAY' | 'SO_KEEPALIVE';
+const warned = new Set<GuardedOption>();
+
+function describe(option: GuardedOption): string {
+  const via = FAST_PATH_UNSUPPORTED_OPTIONS.find((o) => o.name === option)?.nodeApi ?? option;
+  return `${option} (${via}) is not among the socket options SIO_LOOPBACK_FAST_PATH supports; on a fast-path socket its effect is not guaranteed. Set optionPolicy to 'allow' to accept it, or leave loopbackFastPath off for this socket.`;
+}
+
+/** Applies `policy` to one use of `option`. */
+export function checkOption(policy: OptionPolicy, option: GuardedOption): void {
+  if (policy === 'allow') return;
+  if (policy === 'throw') throw new LoopfastError(UNSUPPORTED_OPTION_ERROR, describe(option));
+  if (warned.has(option)) return;
+  warned.add(option);
+  process.emitWarning(describe(option), {
+    type: 'LoopfastWarning',
+    code: UNSUPPORTED_OPTION_WARNING,
+  });
+}
+
+/** Whether the guard covers a socket or server in its current state. */
+function guarded(target: Socket | Server): boolean {
+  const info = fastPathInfo(target);
+  return info.requested && info.state !== 'disabled' && info.state !== 'not-loopback';
+}
+
+/** Checks the `noDelay` / `keepAlive` construction options of a socket or server. */
+export function checkConstructionOptions(
+  policy: OptionPolicy,
+  options: { noDelay?: unknown; keepAlive?: unknown },
+): void {
+  if (options.noDelay) checkOption(policy, 'TCP_NODELAY');
+  if (options.keepAlive) checkOption(policy, 'SO_KEEPALIVE');
+}
+
+/**
+ * Guards `setNoDelay(true)` and `setKeepAlive(true)` on one socket. Turning an option off is
+ * the default state and passes freely.
+ */
+export function guardSocketMethods(socket: Socket, policy: OptionPolicy): void {
+  const setNoDelay = socket.setNoDelay;
+  const setKeepAlive = socket.setKeepAlive;
+  socket.setNoDelay = function guardedSetNoDelay(this: Socket, enable?: boolean) {
+    if (enable !== false && guarded(this)) checkOption(policy, 'TCP_NODELAY');
+    return setNoDelay.call(this, enable);
+  };
+  socket.setKeepAlive = function guardedSetKeepAlive(
+    this: Socket,
+    enable?: boolean,
+    initialDelay?: number,
+  ) {
+    if (enable === true && guarded(this)) checkOption(policy, 'SO_KEEPALIVE');
+    return setKeepAlive.call(this, enable, initialDelay);
+  };
+}
+
+/** Whether the guard covers a server's `noDelay` / `keepAlive` options in its current state. */
+export function checkServerOptions(policy: OptionPolicy, server: Server): void {
+  if (guarded(server))
+    checkConstructionOptions(
+      policy,
+      server as unknown as { noDelay?: unknown; keepAlive?: unknown },
+    );
+}

@@ -1,0 +1,74 @@
+/**
+ * The options `@loopfast/net` adds to Node's, read and validated once, early; the rest of the
+ * package sees only the normalized result.
+ *
+ * @module
+ */
+import { invalidArgValueError, validateBoolean } from '@loopfast/core';
+import { type BackendOption, validateBackendOption } from './backend-choice.js';
+import type { FastPathSettings } from './decision.js';
+import type { OptionPolicy } from './option-guard.js';
+
+/** The options loopfast adds to `net.connect` and `net.createServer`. */
+export interface LoopfastOptions {
+  /** Ask for the loopback fast path. Off by default, as in the specification. */
+  loopbackFastPath?: boolean;
+  /**
+   * The backend: a `Backend` object, `'napi'`, `'ffi'`, or `'auto'` (the default:
+   * `LOOPFAST_BACKEND` if set, else `@loopfast/napi`, else `@loopfast/ffi`).
+   */
+  backend?: BackendOption;
+  /**
+   * What happens when a fast-path socket is given an option outside the specification's supported
+   * list (`setNoDelay`, `setKeepAlive`, or the `noDelay` / `keepAlive` options): `'warn'` (the
+   * default: one process warning per option, code `LOOPFAST_UNSUPPORTED_OPTION`), `'throw'`
+   * (an error with code `ERR_LOOPFAST_UNSUPPORTED_OPTION`), or `'allow'`.
+   */
+  optionPolicy?: OptionPolicy;
+}
+
+/** Defaults a factory fixes for every call it makes; the call's own options win. */
+export interface LoopfastDefaults extends LoopfastOptions {
+  /** The platform whose mechanism applies; the running one unless a test says otherwise. */
+  platform?: NodeJS.Platform;
+  /** The environment to read `LOOPFAST_DISABLE` and `LOOPFAST_BACKEND` from. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The outcome of reading options: loopfast's part, and what is left for Node. */
+export interface ReadOptions<T> {
+  readonly settings: FastPathSettings;
+  readonly policy: OptionPolicy;
+  readonly netOptions: T;
+}
+
+const POLICIES: readonly OptionPolicy[] = ['warn', 'throw', 'allow'];
+
+function validatePolicy(value: unknown, name: string): OptionPolicy {
+  if (!POLICIES.includes(value as OptionPolicy)) {
+    throw invalidArgValueError(name, value, "must be 'warn', 'throw' or 'allow'");
+  }
+  return value as OptionPolicy;
+}
+
+/** Splits loopfast's options from Node's and validates them. */
+export function readLoopfastOptions<T extends object>(
+  options: T & LoopfastOptions,
+  defaults: LoopfastDefaults,
+): ReadOptions<T> {
+  const { loopbackFastPath, backend, optionPolicy, ...netOptions } = options;
+  const requested = validateBoolean(
+    loopbackFastPath ?? defaults.loopbackFastPath ?? false,
+    'options.loopbackFastPath',
+  );
+  return {
+    settings: {
+      requested,
+      backend: validateBackendOption(backend ?? defaults.backend ?? 'auto'),
+      platform: defaults.platform ?? process.platform,
+      env: defaults.env ?? process.env,
+    },
+    policy: validatePolicy(optionPolicy ?? defaults.optionPolicy ?? 'warn', 'options.optionPolicy'),
+    netOptions: netOptions as T,
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Per-socket and per-server fast-path status: what was requested, what happened, and why.
+ *
+ * @module
+ */
+import { Server, Socket } from 'node:net';
+import { invalidArgTypeError } from '@loopfast/core';
+import { debug } from './debug.js';
+
+/**
+ * Where a socket or server stands:
+ * - `enabled`: the fast path was applied (`mechanism` says how);
+ * - `unsupported`: requested, but this platform, Windows version, provider or runtime has no way
+ *   to apply it (the connection uses the normal path);
+ * - `not-loopback`: requested, but the address is not loopback, so it would have no effect;
+ * - `disabled`: not requested, or turned off by the kill switch (`requested` tells which);
+ * - `failed`: requested and attempted, but the call failed for another reason (see `error`);
+ * - `pending`: the decision waits for name resolution and is final by the `connect` or
+ *   `listening` event.
+ */
+export type FastPathState =
+  | 'enabled'
+  | 'unsupported'
+  | 'not-loopback'
+  | 'disabled'
+  | 'failed'
+  | 'pending';
+
+/** How the fast path is carried: on Windows, the `SIO_LOOPBACK_FAST_PATH` control code. */
+export type FastPathMechanism = 'sio-loopback-fast-path';
+
+/** The status of one socket or server. */
+export interface FastPathInfo {
+  /** Whether `loopbackFastPath: true` was asked for. */
+  readonly requested: boolean;
+  /** The outcome; see {@link FastPathState}. */
+  readonly state: FastPathState;
+  /** The mechanism in force when `state` is `enabled`, otherwise `null`. */
+  readonly mechanism: FastPathMechanism | null;
+  /** Why, in plain words. */
+  readonly reason: string;
+  /** The error behind an `unsupported` or `failed` state, when there was one. */
+  readonly error: Error | null;
+  /** The backend's name, or `null` when none was involved. */
+  readonly backend: string | null;
+}
+
+const registry = new WeakMap<Socket | Server, FastPathInfo>();
+
+/** Records the status of a socket or server; every decision passes here, so it is also logged. */
+export function recordStatus(target: Socket | Server, info: FastPathInfo): void {
+  registry.set(target, Object.freeze({ ...info }));
+  debug(
+    '%s %s: %s (%s)',
+    target instanceof Server ? 'server' : 'socket',
+    info.state,
+    info.reason,
+    info.backend ?? 'no backend',
+  );
+}
+
+/** Builds a status without a mechanism, error or backend unless given. */
+export function status(
+  requested: boolean,
+  state: FastPathState,
+  reason: string,
+  extra: Partial<Pick<FastPathInfo, 'mechanism' | 'error' | 'backend'>> = {},
+): FastPathInfo {
+  return { requested, state, reason, mechanism: null, error: null, backend: null, ...extra };
+}
+
+const NOT_OURS = status(false, 'disabled', 'not created through @loopfast/net');
+
+/**
+ * The fast-path status of a socket or server made by `@loopfast/net`. Accepted sockets report
+ * what their listener got. For any other `net.Socket` or `net.Server` the state is `disabled`.
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` for anything that is not a `net.Socket` or `net.Server`.
+ */
+export function fastPathInfo(target: Socket | Server): FastPathInfo {
+  if (!(target instanceof Socket) && !(target instanceof Server)) {
+    throw invalidArgTypeError('target', 'an instance of net.Socket or net.Server', target);
+  }
+  return registry.get(target) ?? NOT_OURS;
+}

@@ -1,0 +1,6 @@
+import { type NetUnderTest, netConformance } from '@loopfast/conformance';
+import { backend } from '@loopfast/napi';
+import { createLoopfast } from '../src/index.js';
+
+// The suite also feeds deliberately bad options, so its view of the API is loosely typed.
+netConformance(createLoopfast({ backend }) as unknown as NetUnderTest, backend);
