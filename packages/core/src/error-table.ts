@@ -166,8 +166,7 @@ const POSIX_MEANINGS: Readonly<Record<string, string>> = Object.freeze({
   ENOTSOCK: 'the descriptor is not a socket',
   EINVAL: 'an argument is not acceptable for this socket',
   ENOPROTOOPT: 'the socket option or level is unknown, or not valid for this socket',
-  EOPNOTSUPP:
-    'this platform has no such operation; on Linux and macOS the loopback fast path is carried by a Unix domain socket instead of an ioctl',
+  EOPNOTSUPP: 'this platform has no such operation',
   ENOTSUP: 'this platform has no such operation',
   EACCES: 'the process lacks the permission this operation needs',
   EFAULT: 'a buffer pointer is outside the process address space',

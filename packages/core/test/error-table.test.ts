@@ -66,7 +66,7 @@ describe('POSIX errno names', () => {
 
   it('gives a meaning for the names backends raise and a generic one otherwise', () => {
     expect(posixErrorMeaning('ENOTSOCK')).toMatch(/not a socket/);
-    expect(posixErrorMeaning('EOPNOTSUPP')).toMatch(/Unix domain socket/);
+    expect(posixErrorMeaning('EOPNOTSUPP')).toBe('this platform has no such operation');
     expect(posixErrorMeaning('EWHATEVER')).toBe('the system call failed');
   });
 });

@@ -19,7 +19,7 @@ import { assertPosixSocket } from './socket-check.js';
 
 /** Why POSIX refuses the Windows control code, appended to the `EOPNOTSUPP` error. */
 const POSIX_FAST_PATH_HINT =
-  'SIO_LOOPBACK_FAST_PATH is a Windows control code; on this platform @loopfast/net carries the fast path over a Unix domain socket.';
+  'SIO_LOOPBACK_FAST_PATH is a Windows control code; the connection can use the normal loopback path.';
 
 /**
  * Some requests write more than one int back (SIOCGIFCONF writes 16 bytes, ifreq requests 40,

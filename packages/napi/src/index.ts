@@ -32,7 +32,7 @@ import { BACKEND_NAME, loadAddon, translateNativeError } from './addon.js';
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 const FAST_PATH_POSIX_HINT =
-  'SIO_LOOPBACK_FAST_PATH is a Windows control code; on this platform @loopfast/net carries the fast path over a Unix domain socket.';
+  'SIO_LOOPBACK_FAST_PATH is a Windows control code; the connection can use the normal loopback path.';
 
 const isWindows = process.platform === 'win32';
 

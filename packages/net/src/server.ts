@@ -80,6 +80,18 @@ function listenOnAddress(
     process.nextTick(() => server.emit('error', error));
     return;
   }
+  // libuv defers a bind error such as EADDRINUSE to listen, and Node reports a listen on a handle
+  // without the address; name it, as node:net does for a listen by address.
+  const nameAddress = (
+    error: NodeJS.ErrnoException & { address?: string | null; port?: number },
+  ) => {
+    if (error.syscall !== 'listen' || error.port !== -1) return;
+    error.address = address;
+    error.port = request.port;
+    error.message = `${error.message} ${address}:${request.port}`;
+  };
+  server.prependOnceListener('error', nameAddress);
+  server.once('listening', () => server.off('error', nameAddress));
   request.signal?.addEventListener('abort', () => server.close(), { once: true });
   // net.Server.listen(handle[, backlog][, callback]): Node calls listen() on the bound handle.
   const listenOnHandle = listen as unknown as (
