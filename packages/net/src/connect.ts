@@ -22,7 +22,7 @@ import {
 } from './decision.js';
 import { emptyClientHandle, openClientHandle, type TcpHandle, tcpWrap } from './handoff.js';
 import { platformMechanism } from './mechanism.js';
-import { checkConstructionOptions, guardSocketMethods, type OptionPolicy } from './option-guard.js';
+import { checkConstructionOptions, guardSocketMethods } from './option-guard.js';
 import { type LoopfastDefaults, type LoopfastOptions, readLoopfastOptions } from './options.js';
 import { recordStatus, status } from './status.js';
 
@@ -126,22 +126,27 @@ function connectNative(
     manualStart: true,
   } as unknown as SocketConstructorOpts);
   if (options.timeout) socket.setTimeout(options.timeout);
+  let connectOptions = options;
   if (isIP(host)) {
     prepareHandle(socket, handle, settings, host);
-    return socket.connect(options as NetConnectOpts, listener);
+  } else {
+    recordStatus(socket, status(true, 'pending', `waiting for ${host} to resolve`));
+    const resolve: LookupFunction = options.lookup ?? (dnsLookup as unknown as LookupFunction);
+    const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
+      resolve(hostname, { ...lookupOptions, all: false }, (error, address, family) => {
+        if (!error) prepareHandle(socket, handle, settings, address);
+        callback(error, address, family);
+      });
+    };
+    connectOptions = { ...options, lookup, autoSelectFamily: false };
   }
-  recordStatus(socket, status(true, 'pending', `waiting for ${host} to resolve`));
-  const resolve: LookupFunction = options.lookup ?? (dnsLookup as unknown as LookupFunction);
-  const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
-    resolve(hostname, { ...lookupOptions, all: false }, (error, address, family) => {
-      if (!error) prepareHandle(socket, handle, settings, address);
-      callback(error, address, family);
-    });
-  };
-  return socket.connect(
-    { ...options, lookup, autoSelectFamily: false } as NetConnectOpts,
-    listener,
-  );
+  try {
+    return socket.connect(connectOptions as NetConnectOpts, listener);
+  } catch (error) {
+    // net validates some options (localAddress, lookup) only here; the handle may already own a socket.
+    socket.destroy();
+    throw error;
+  }
 }
 
 /** Validates the destination before anything native is made, with `net`'s codes. */
@@ -183,6 +188,6 @@ export function connectWith(defaults: LoopfastDefaults, args: readonly unknown[]
   const socket = native
     ? connectNative(settings, options, host, listener as () => void)
     : connectPlain(settings, options, host, listener as () => void);
-  guardSocketMethods(socket, policy as OptionPolicy);
+  guardSocketMethods(socket, policy);
   return socket;
 }

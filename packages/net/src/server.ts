@@ -102,16 +102,12 @@ function listenOnAddress(
   listenOnHandle.call(server, handle, request.backlog ?? 511, request.callback);
 }
 
-/**
- * Gives an existing `net.Server` (an `http.Server` too) loopfast's `listen`: with
- * `loopbackFastPath`, every TCP form of `listen` applies the fast path to the listening socket
- * first. Pipe paths, handles and descriptors pass through untouched. Returns the server.
- */
-export function attachFastPath(
+/** Replaces `server.listen` with one that applies the fast path first; see {@link attachFastPath}. */
+function attachWithSettings(
   server: Server,
-  options: LoopfastOptions & LoopfastDefaults = {},
+  settings: FastPathSettings,
+  policy: OptionPolicy,
 ): Server {
-  const { settings, policy } = readLoopfastOptions({ ...options }, options);
   const listen = server.listen;
   recordStatus(
     server,
@@ -121,16 +117,12 @@ export function attachFastPath(
   server.listen = function listenWithFastPath(this: Server, ...args: unknown[]) {
     const request = normalizeListenArgs(args);
     const early = statusWithoutAddress(settings);
-    if (early || request.kind === 'other') {
-      recordStatus(
-        server,
-        early ??
-          status(
-            true,
-            'not-loopback',
-            `${request.kind === 'other' ? request.what : ''} is not a TCP address`,
-          ),
-      );
+    if (early) {
+      recordStatus(server, early);
+      return listen.apply(server, args as Parameters<Listen>);
+    }
+    if (request.kind === 'other') {
+      recordStatus(server, status(true, 'not-loopback', `${request.what} is not a TCP address`));
       return listen.apply(server, args as Parameters<Listen>);
     }
     recordStatus(server, status(true, 'pending', 'not listening yet'));
@@ -138,24 +130,32 @@ export function attachFastPath(
     if (request.host === undefined) {
       // Node's default bind is the IPv6 wildcard, dual-stack; decide for that address.
       listenOnAddress(server, listen, settings, request, '::', false);
-      return server;
-    }
-    if (isIP(request.host)) {
+    } else if (isIP(request.host)) {
       listenOnAddress(server, listen, settings, request, request.host, true);
-      return server;
+    } else {
+      lookup(request.host, (error, address) => {
+        if (error) server.emit('error', error);
+        else listenOnAddress(server, listen, settings, request, address, true);
+      });
     }
-    lookup(request.host, (error, address) => {
-      if (error) server.emit('error', error);
-      else listenOnAddress(server, listen, settings, request, address, true);
-    });
     return server;
   } as Listen;
 
   server.prependListener('connection', (socket: Socket) => {
     recordStatus(socket, fastPathInfo(server));
-    guardSocketMethods(socket, policy as OptionPolicy);
+    guardSocketMethods(socket, policy);
   });
   return server;
+}
+
+/**
+ * Gives an existing `net.Server` (an `http.Server` too) loopfast's `listen`: with
+ * `loopbackFastPath`, every TCP form of `listen` applies the fast path to the listening socket
+ * first. Pipe paths, handles and descriptors pass through untouched. Returns the server.
+ */
+export function attachFastPath(server: Server, options: LoopfastDefaults = {}): Server {
+  const { settings, policy } = readLoopfastOptions({}, options);
+  return attachWithSettings(server, settings, policy);
 }
 
 /** `createServer` with a factory's defaults. */
@@ -164,15 +164,7 @@ export function createServerWith(defaults: LoopfastDefaults, args: readonly unkn
   const listener = (typeof first === 'function' ? first : second) as
     | ((socket: Socket) => void)
     | undefined;
-  const rawOptions = (
-    typeof first === 'object' && first !== null ? { ...first } : {}
-  ) as ServerOptions;
-  const { loopbackFastPath, backend, optionPolicy, ...netOptions } = rawOptions;
-  const server = netCreateServer(netOptions, listener);
-  return attachFastPath(server, {
-    ...defaults,
-    ...(loopbackFastPath === undefined ? {} : { loopbackFastPath }),
-    ...(backend === undefined ? {} : { backend }),
-    ...(optionPolicy === undefined ? {} : { optionPolicy }),
-  });
+  const options = (typeof first === 'object' && first !== null ? first : {}) as ServerOptions;
+  const { settings, policy, netOptions } = readLoopfastOptions(options, defaults);
+  return attachWithSettings(netCreateServer(netOptions, listener), settings, policy);
 }

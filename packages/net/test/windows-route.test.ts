@@ -188,6 +188,23 @@ describe.runIf(process.platform === 'linux').each([
     expect(made.length).toBe(2);
   });
 
+  it('an option net rejects inside connect() (a bad localAddress) throws as net does, and the prepared socket is closed', async () => {
+    const { backend, made } = wrap(real, () => {});
+    const defaults = { platform: 'win32' as const, backend, loopbackFastPath: true };
+    const port = await listen(createServerWith(defaults, [echo]), 0, '127.0.0.1');
+    const before = openDescriptors(FD_DIR).length;
+    const error = (() => {
+      try {
+        connectWith(defaults, [{ port, host: '127.0.0.1', localAddress: 'not-an-ip' }]);
+      } catch (thrown) {
+        return thrown;
+      }
+    })();
+    expect(error).toMatchObject({ code: 'ERR_INVALID_IP_ADDRESS' });
+    expect(made.length).toBe(2);
+    expect(await settleDescriptorCount(FD_DIR, before)).toBe(before);
+  });
+
   it('a bind failure is the error node:net gives (EADDRINUSE from listen), and nothing leaks', async () => {
     const { backend } = wrap(real, () => {});
     const defaults = { platform: 'win32' as const, backend, loopbackFastPath: true };
