@@ -26,6 +26,7 @@ import {
 import { adoptClientSocket } from './handoff.js';
 import { sha256, startExchangeServer, unixPair } from './peers.js';
 import { type PlatformExpectations, platformExpectations } from './platform-expectations.js';
+import { thrownBy } from './throws.js';
 
 const C = socketConstants();
 const FAMILIES: readonly { family: IpFamily; host: string }[] = [
@@ -43,16 +44,6 @@ function intBytes(value: number): Buffer {
   if (endianness() === 'LE') bytes.writeInt32LE(value);
   else bytes.writeInt32BE(value);
   return bytes;
-}
-
-/** Runs `call` and returns what it threw, failing the test if it did not throw. */
-function thrownBy(call: () => unknown): unknown {
-  try {
-    call();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
 }
 
 function expectSystemError(

@@ -21,3 +21,4 @@ export {
   runPythonClient,
   startPythonServer,
 } from './python-peers.js';
+export { thrownBy } from './throws.js';

@@ -13,6 +13,7 @@ import { openDescriptors, settleDescriptorCount } from './descriptors.js';
 import { sha256 } from './peers.js';
 import { type PlatformExpectations, platformExpectations } from './platform-expectations.js';
 import { pythonPayload, runPythonClient, startPythonServer } from './python-peers.js';
+import { thrownBy } from './throws.js';
 
 /** The status object `fastPathInfo` returns. */
 export interface NetStatus {
@@ -82,16 +83,6 @@ function patterned(size: number, seed: number): Buffer {
   const out = Buffer.alloc(size);
   for (let offset = 0; offset < size; offset += block.length) block.copy(out, offset);
   return out;
-}
-
-/** Captures the error a synchronous call throws. */
-function thrownBy(call: () => unknown): unknown {
-  try {
-    call();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { once } from 'node:events';
 import type { Server, Socket } from 'node:net';
-import { openDescriptors, settleDescriptorCount } from '@loopfast/conformance';
+import { openDescriptors, settleDescriptorCount, thrownBy } from '@loopfast/conformance';
 import {
   type Backend,
   LoopfastError,
@@ -193,13 +193,9 @@ describe.runIf(process.platform === 'linux').each([
     const defaults = { platform: 'win32' as const, backend, loopbackFastPath: true };
     const port = await listen(createServerWith(defaults, [echo]), 0, '127.0.0.1');
     const before = openDescriptors(FD_DIR).length;
-    const error = (() => {
-      try {
-        connectWith(defaults, [{ port, host: '127.0.0.1', localAddress: 'not-an-ip' }]);
-      } catch (thrown) {
-        return thrown;
-      }
-    })();
+    const error = thrownBy(() =>
+      connectWith(defaults, [{ port, host: '127.0.0.1', localAddress: 'not-an-ip' }]),
+    );
     expect(error).toMatchObject({ code: 'ERR_INVALID_IP_ADDRESS' });
     expect(made.length).toBe(2);
     expect(await settleDescriptorCount(FD_DIR, before)).toBe(before);
