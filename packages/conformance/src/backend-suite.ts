@@ -2,8 +2,10 @@
  * The backend conformance suite: every backend passes the same assertions on real sockets.
  * Call {@link backendConformance} once per backend from that backend's tests.
  */
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { closeSync, fstatSync, openSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { endianness, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -20,10 +22,10 @@ import {
   descriptorFlags,
   O_CLOEXEC,
   O_NONBLOCK,
-  openDescriptors,
+  openListFor,
   settleDescriptorCount,
 } from './descriptors.js';
-import { adoptClientSocket } from './handoff.js';
+import { adoptClientSocket, adoptServerHandle } from './handoff.js';
 import { sha256, startExchangeServer, unixPair } from './peers.js';
 import { type PlatformExpectations, platformExpectations } from './platform-expectations.js';
 import { thrownBy } from './throws.js';
@@ -68,6 +70,8 @@ export function backendConformance(
 ): void {
   const x = expectations;
   const opened: NativeSocket[] = [];
+  /** What the process holds open (descriptors, or sockets on Windows), or `null`. */
+  const openList = openListFor(x, backend);
 
   /** A fresh socket that the test's cleanup closes unless the test hands it on. */
   function freshSocket(family: IpFamily): NativeSocket {
@@ -148,9 +152,13 @@ export function backendConformance(
         expect(implicit).toEqual(explicit);
       });
 
-      it(`fails with ${x.closedSocketCode} on a closed socket`, () => {
+      it(`fails with ${x.closedSocketFastPathCode} on a closed socket`, () => {
         const socket = closedDescriptor();
-        expectSystemError(() => backend.applyLoopbackFastPath(socket), backend, x.closedSocketCode);
+        expectSystemError(
+          () => backend.applyLoopbackFastPath(socket),
+          backend,
+          x.closedSocketFastPathCode,
+        );
       });
     });
 
@@ -321,12 +329,12 @@ export function backendConformance(
     });
 
     describe('closeSocket', () => {
-      it.runIf(x.descriptorDirectory !== null)('closes the descriptor exactly once', () => {
-        const directory = x.descriptorDirectory as string;
+      it.runIf(openList !== null)('closes the descriptor exactly once', () => {
+        const list = openList as () => number[];
         const socket = release(freshSocket(4));
-        expect(openDescriptors(directory)).toContain(socket);
+        expect(list()).toContain(socket);
         backend.closeSocket(socket);
-        expect(openDescriptors(directory)).not.toContain(socket);
+        expect(list()).not.toContain(socket);
         expectSystemError(() => backend.closeSocket(socket), backend, x.closedSocketCode);
       });
 
@@ -340,10 +348,10 @@ export function backendConformance(
       it.each(FAMILIES)(
         'an IPv$family socket adopted by Node connects, carries data both ways and is closed by Node alone',
         async ({ family, host }) => {
-          const directory = x.descriptorDirectory;
-          const before = directory ? openDescriptors(directory).length : 0;
+          const list = openList;
+          const before = list ? list().length : 0;
           const server = await startExchangeServer(host);
-          const afterServer = directory ? openDescriptors(directory).length : 0;
+          const afterServer = list ? list().length : 0;
           try {
             const native = release(backend.createTcpSocket(family));
             const client = adoptClientSocket(x.handoff, native);
@@ -363,14 +371,62 @@ export function backendConformance(
               receivedHash: sha256(upload),
               receivedBytes: upload.length,
             });
-            if (directory) {
+            if (list) {
               // Node closed the descriptor; nothing else did, and nothing is left open.
-              expect(await settleDescriptorCount(directory, afterServer)).toBe(afterServer);
+              expect(await settleDescriptorCount(list, afterServer)).toBe(afterServer);
             }
           } finally {
             await server.close();
           }
-          if (directory) expect(await settleDescriptorCount(directory, before)).toBe(before);
+          if (list) expect(await settleDescriptorCount(list, before)).toBe(before);
+        },
+      );
+
+      it.each(FAMILIES)(
+        'an IPv$family socket adopted as a server listens on that socket, accepts, carries data both ways, and server close lets Node alone close it',
+        async ({ family, host }) => {
+          const list = openList;
+          const before = list ? list().length : 0;
+          const native = release(backend.createTcpSocket(family));
+          const handle = adoptServerHandle(native, host, family);
+          const payload = Buffer.alloc(256 * 1024, 0x50 + family);
+          const seen: Promise<{ hash: string; bytes: number }>[] = [];
+          const server = createServer((accepted: Socket) => {
+            const hash = createHash('sha256');
+            let bytes = 0;
+            accepted.on('data', (chunk: Buffer) => {
+              hash.update(chunk);
+              bytes += chunk.length;
+            });
+            seen.push(once(accepted, 'end').then(() => ({ hash: hash.digest('hex'), bytes })));
+            accepted.end(payload);
+          });
+          server.listen(handle);
+          await once(server, 'listening');
+          const address = server.address();
+          if (address === null || typeof address === 'string') throw new Error('no TCP address');
+          expect(address.address).toBe(host);
+          // Listening is a property of the backend's socket itself: Node listens on that socket.
+          expect(backend.getSocketOption(native, C.SOL_SOCKET, x.soAcceptConn)).not.toBe(0);
+
+          // Two clients in turn, each sending its own bytes: accepted sockets work both ways.
+          for (const seed of [1, 2]) {
+            const upload = Buffer.alloc(384 * 1024 + seed, seed);
+            const client = connect(address.port, host);
+            const received: Buffer[] = [];
+            client.on('data', (chunk: Buffer) => received.push(chunk));
+            client.end(upload);
+            await once(client, 'close');
+            expect(sha256(Buffer.concat(received))).toBe(sha256(payload));
+            expect(await seen[seed - 1]).toEqual({ hash: sha256(upload), bytes: upload.length });
+          }
+
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+          const refused = connect(address.port, host);
+          const [error] = (await once(refused, 'error')) as [NodeJS.ErrnoException];
+          expect(error.code).toBe('ECONNREFUSED');
+          // Node closed the listening socket on server close, and nothing else is left open.
+          if (list) expect(await settleDescriptorCount(list, before)).toBe(before);
         },
       );
 

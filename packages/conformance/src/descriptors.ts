@@ -1,6 +1,8 @@
 /** Descriptor bookkeeping for leak and double-close checks. */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type Backend, socketConstants } from '@loopfast/core';
+import type { PlatformExpectations } from './platform-expectations.js';
 
 function stillOpen(directory: string, fd: number): boolean {
   try {
@@ -37,19 +39,56 @@ export const O_NONBLOCK = 0o4000;
 export const O_CLOEXEC = 0o2000000;
 
 /**
+ * The open sockets of this process where there is no descriptor list (Windows): every handle
+ * value below `limit`, in steps of 4 as handle values go, that answers `SO_TYPE` through
+ * `backend`. A value that is not a socket must fail with `notSocketCode`; any other failure
+ * is thrown, so a broken census cannot pass for an empty one.
+ */
+export function openSockets(backend: Backend, limit: number, notSocketCode: string): number[] {
+  const { SOL_SOCKET, SO_TYPE } = socketConstants();
+  const open: number[] = [];
+  for (let handle = 4; handle < limit; handle += 4) {
+    try {
+      backend.getSocketOption(handle, SOL_SOCKET, SO_TYPE);
+      open.push(handle);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== notSocketCode) throw error;
+    }
+  }
+  return open;
+}
+
+/** Lists what the process holds open: descriptor numbers, or socket handle values. */
+export type OpenList = () => number[];
+
+/**
+ * How the suites list what the process holds open on this platform: the descriptor directory,
+ * else the socket census through `backend`; `null` where neither exists.
+ */
+export function openListFor(x: PlatformExpectations, backend: Backend): OpenList | null {
+  const directory = x.descriptorDirectory;
+  if (directory !== null) return () => openDescriptors(directory);
+  const census = x.socketCensus;
+  if (census !== null) return () => openSockets(backend, census.limit, x.closedSocketCode);
+  return null;
+}
+
+/**
  * Waits until the process has exactly `expected` descriptors open, because libuv closes a handle
- * one loop turn after the `close` event. Returns the count it saw last.
+ * one loop turn after the `close` event. Returns the count it saw last. `list` is a descriptor
+ * directory (such as `/proc/self/fd`) or an {@link OpenList}.
  */
 export async function settleDescriptorCount(
-  directory: string,
+  list: string | OpenList,
   expected: number,
   timeoutMs = 2000,
 ): Promise<number> {
+  const count = typeof list === 'string' ? () => openDescriptors(list).length : () => list().length;
   const deadline = Date.now() + timeoutMs;
-  let count = openDescriptors(directory).length;
-  while (count !== expected && Date.now() < deadline) {
+  let seen = count();
+  while (seen !== expected && Date.now() < deadline) {
     await sleep(20);
-    count = openDescriptors(directory).length;
+    seen = count();
   }
-  return count;
+  return seen;
 }

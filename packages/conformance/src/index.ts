@@ -5,8 +5,14 @@
  */
 export { backendConformance } from './backend-suite.js';
 export { type BadInputCase, badInputCases } from './bad-input.js';
-export { openDescriptors, settleDescriptorCount } from './descriptors.js';
-export { adoptClientSocket } from './handoff.js';
+export {
+  type OpenList,
+  openDescriptors,
+  openListFor,
+  openSockets,
+  settleDescriptorCount,
+} from './descriptors.js';
+export { adoptClientSocket, adoptServerHandle } from './handoff.js';
 export { type NetStatus, type NetUnderTest, netConformance } from './net-suite.js';
 export { type ExchangeServer, sha256, startExchangeServer, unixPair } from './peers.js';
 export {

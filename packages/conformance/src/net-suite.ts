@@ -9,7 +9,7 @@ import { connect as netConnect, type Server, type Socket } from 'node:net';
 import type { Backend } from '@loopfast/core';
 import { Agent as UndiciAgent } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { openDescriptors, settleDescriptorCount } from './descriptors.js';
+import { openListFor, settleDescriptorCount } from './descriptors.js';
 import { sha256 } from './peers.js';
 import { type PlatformExpectations, platformExpectations } from './platform-expectations.js';
 import { pythonPayload, runPythonClient, startPythonServer } from './python-peers.js';
@@ -95,6 +95,8 @@ export function netConformance(
   expectations: PlatformExpectations = platformExpectations(),
 ): void {
   const x = expectations;
+  /** What the process holds open (descriptors, or sockets on Windows), or `null`. */
+  const openList = openListFor(x, backend);
 
   function expectPlatformStatus(info: NetStatus): void {
     expect(info).toMatchObject({
@@ -290,6 +292,59 @@ export function netConformance(
     });
 
     describe('lifecycle', () => {
+      it(`every socket the backend makes for a requested fast path is handed to Node or closed exactly once; ${x.net.state === 'enabled' ? 'Node closes the handed ones' : 'the connection takes the normal path'}; nothing leaks`, async () => {
+        // Fresh backend objects (the real methods, counted), so no answer remembered from an
+        // earlier test saves the attempt: server and client each try for themselves.
+        const counted = () => {
+          const made: number[] = [];
+          const closedByLoopfast: number[] = [];
+          const wrapper: Backend = {
+            ...backend,
+            name: backend.name,
+            createTcpSocket: (family) => {
+              const socket = backend.createTcpSocket(family);
+              made.push(socket);
+              return socket;
+            },
+            closeSocket: (socket) => {
+              closedByLoopfast.push(socket);
+              backend.closeSocket(socket);
+            },
+          };
+          return { wrapper, made, closedByLoopfast };
+        };
+        const forServer = counted();
+        const forClient = counted();
+        const list = openList;
+        const before = list ? list().length : 0;
+        const fromServer = patterned(200 * 1024, 8);
+        const fromClient = patterned(300 * 1024, 9);
+        let serverSaw: Promise<{ hash: string; bytes: number }> | undefined;
+        const server = net.createServer({ ...FAST, backend: forServer.wrapper }, (socket) => {
+          serverSaw = drain(socket);
+          socket.end(fromServer);
+        });
+        const port = await listening(server, '127.0.0.1');
+        expectPlatformStatus(net.fastPathInfo(server));
+        const client = net.connect({
+          ...FAST,
+          backend: forClient.wrapper,
+          port,
+          host: '127.0.0.1',
+        });
+        client.end(fromClient);
+        expect(await drain(client)).toEqual({ hash: sha256(fromServer), bytes: fromServer.length });
+        expect(await serverSaw).toEqual({ hash: sha256(fromClient), bytes: fromClient.length });
+        expectPlatformStatus(net.fastPathInfo(client));
+        await closed(server);
+        for (const { made, closedByLoopfast } of [forServer, forClient]) {
+          expect(made).toHaveLength(x.net.nativeSockets ? 1 : 0);
+          // Closed by loopfast exactly once each; when the fast path is on, none (Node owns it).
+          expect(closedByLoopfast).toEqual(x.net.state === 'enabled' ? [] : made);
+        }
+        if (list) expect(await settleDescriptorCount(list, before)).toBe(before);
+      });
+
       it('server close: open connections finish, new ones are refused with ECONNREFUSED', async () => {
         const server = net.createServer(FAST, (socket) => {
           socket.resume();
@@ -314,11 +369,11 @@ export function netConformance(
       });
 
       it('a client destroyed during connect closes without connecting or leaking', async () => {
-        const directory = x.descriptorDirectory;
+        const list = openList;
         const server = net.createServer(FAST, (socket) => socket.destroy());
         try {
           const port = await listening(server, '127.0.0.1');
-          const before = directory ? openDescriptors(directory).length : 0;
+          const before = list ? list().length : 0;
           for (const host of ['127.0.0.1', 'localhost']) {
             const client = net.connect({ ...FAST, port, host, family: 4 });
             let connected = false;
@@ -330,24 +385,24 @@ export function netConformance(
             expect(hadError).toBe(false);
             expect(connected).toBe(false);
           }
-          if (directory) expect(await settleDescriptorCount(directory, before)).toBe(before);
+          if (list) expect(await settleDescriptorCount(list, before)).toBe(before);
         } finally {
           await closed(server);
         }
       });
 
       it('a thousand connections leave no descriptor behind', async () => {
-        const directory = x.descriptorDirectory;
+        const list = openList;
         const server = net.createServer(FAST, (socket) => socket.end('x'));
         try {
           const port = await listening(server, '127.0.0.1');
-          const before = directory ? openDescriptors(directory).length : 0;
+          const before = list ? list().length : 0;
           for (let i = 0; i < 1000; i++) {
             const client = net.connect({ ...FAST, port, host: '127.0.0.1' });
             client.resume();
             await once(client, 'close');
           }
-          if (directory) expect(await settleDescriptorCount(directory, before)).toBe(before);
+          if (list) expect(await settleDescriptorCount(list, before)).toBe(before);
         } finally {
           await closed(server);
         }

@@ -25,10 +25,21 @@ export interface PlatformExpectations {
   readonly fastPath: FastPathOutcome;
   /** The code for a descriptor that was closed. */
   readonly closedSocketCode: string;
+  /**
+   * The code `applyLoopbackFastPath` gives for a closed descriptor. Windows checks the socket
+   * first (`WSAENOTSOCK`); Wine answers a control code it does not implement before it looks at
+   * the socket, so there the call fails with `WSAEOPNOTSUPP` even for a closed one.
+   */
+  readonly closedSocketFastPathCode: string;
   /** The code for an open descriptor that is not a socket, or `null` where none can be made. */
   readonly regularFileCode: string | null;
   /** The code for an option the socket does not know. */
   readonly unknownOptionCode: string;
+  /**
+   * `SO_ACCEPTCONN` at `SOL_SOCKET` (nonzero once the socket listens), which core's socket
+   * constants do not carry: it shows that a server Node listens with is the backend's socket.
+   */
+  readonly soAcceptConn: number;
   /** `sizeof(struct linger)`: two ints on POSIX, two `u_short`s on Windows. */
   readonly lingerSize: number;
   /** Whether peer credentials exist for Unix domain sockets. */
@@ -37,6 +48,12 @@ export interface PlatformExpectations {
   readonly descriptorDirectory: string | null;
   /** Whether `/proc/self/fdinfo` shows a descriptor's open flags (O_NONBLOCK, O_CLOEXEC). */
   readonly descriptorFlags: boolean;
+  /**
+   * Where there is no descriptor list (Windows): the open sockets are counted by asking every
+   * handle value below `limit` (steps of 4, as handle values go) for `SO_TYPE` through the
+   * backend. `null` where the descriptor list serves.
+   */
+  readonly socketCensus: { readonly limit: number } | null;
   /** What `@loopfast/net` reports for a requested fast path on a loopback address. */
   readonly net: {
     readonly state: 'enabled' | 'unsupported';
@@ -46,6 +63,11 @@ export interface PlatformExpectations {
     readonly reason: RegExp;
     /** The `code` of the status error, or `null` when the status carries no error. */
     readonly errorCode: string | null;
+    /**
+     * Whether `@loopfast/net` makes a requested fast-path socket with the backend (the Windows
+     * route: native socket, ioctl, `tcp_wrap` handoff) rather than leaving it to Node.
+     */
+    readonly nativeSockets: boolean;
   };
   /** A Python interpreter to run as a foreign peer, or `null` where there is none. */
   readonly python: string | null;
@@ -68,17 +90,21 @@ const LINUX: PlatformExpectations = {
   handoff: 'fd',
   fastPath: POSIX_UNSUPPORTED,
   closedSocketCode: 'EBADF',
+  closedSocketFastPathCode: 'EBADF',
   regularFileCode: 'ENOTSOCK',
   unknownOptionCode: 'ENOPROTOOPT',
+  soAcceptConn: 30,
   lingerSize: 8,
   peerCredentials: true,
   descriptorDirectory: '/proc/self/fd',
   descriptorFlags: true,
+  socketCensus: null,
   net: {
     state: 'unsupported',
     mechanism: null,
     reason: /linux has no SIO_LOOPBACK_FAST_PATH/,
     errorCode: null,
+    nativeSockets: false,
   },
   python: 'python3',
   overlongIoctl: 0x8912,
@@ -87,6 +113,7 @@ const LINUX: PlatformExpectations = {
 const DARWIN: PlatformExpectations = {
   ...LINUX,
   label: 'macOS',
+  soAcceptConn: 0x0002,
   descriptorDirectory: '/dev/fd',
   descriptorFlags: false,
   net: { ...LINUX.net, reason: /darwin has no SIO_LOOPBACK_FAST_PATH/ },
@@ -101,18 +128,27 @@ const WINDOWS_UNSUPPORTED: FastPathOutcome = {
   unsupported: true,
 };
 
-function windows(fastPath: FastPathOutcome, label: string): PlatformExpectations {
+function windows(
+  fastPath: FastPathOutcome,
+  label: string,
+  underWine = false,
+): PlatformExpectations {
   return {
     label,
     handoff: 'tcp_wrap',
     fastPath,
     closedSocketCode: 'WSAENOTSOCK',
+    closedSocketFastPathCode: underWine ? 'WSAEOPNOTSUPP' : 'WSAENOTSOCK',
     regularFileCode: null,
     unknownOptionCode: 'WSAENOPROTOOPT',
+    soAcceptConn: 0x0002,
     lingerSize: 4,
     peerCredentials: false,
     descriptorDirectory: null,
     descriptorFlags: false,
+    // Wine hands out small handle values (a few hundred in a test process); Windows can go
+    // higher, so its census looks further.
+    socketCensus: { limit: underWine ? 0x4000 : 0x10000 },
     net:
       fastPath.outcome === 'applied'
         ? {
@@ -120,12 +156,14 @@ function windows(fastPath: FastPathOutcome, label: string): PlatformExpectations
             mechanism: 'sio-loopback-fast-path',
             reason: /SIO_LOOPBACK_FAST_PATH applied/,
             errorCode: null,
+            nativeSockets: true,
           }
         : {
             state: 'unsupported',
             mechanism: null,
             reason: /WSAEOPNOTSUPP/,
             errorCode: fastPath.code,
+            nativeSockets: true,
           },
     python: null,
     overlongIoctl: null,
@@ -138,10 +176,14 @@ function windows(fastPath: FastPathOutcome, label: string): PlatformExpectations
  */
 export const WINE_ENV = 'LOOPFAST_UNDER_WINE';
 
-/** The expectations for the running platform. */
+/**
+ * The expectations for the running platform.
+ * @param osRelease - the Windows version source (`os.release`), replaceable for tests.
+ */
 export function platformExpectations(
   platform: NodeJS.Platform = process.platform,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  osRelease: () => string = release,
 ): PlatformExpectations {
   switch (platform) {
     case 'linux':
@@ -149,8 +191,8 @@ export function platformExpectations(
     case 'darwin':
       return DARWIN;
     case 'win32':
-      if (env[WINE_ENV] === '1') return windows(WINDOWS_UNSUPPORTED, 'Windows (Wine)');
-      return windowsHasFastPath(release())
+      if (env[WINE_ENV] === '1') return windows(WINDOWS_UNSUPPORTED, 'Windows (Wine)', true);
+      return windowsHasFastPath(osRelease())
         ? windows({ outcome: 'applied' }, 'Windows')
         : windows(WINDOWS_UNSUPPORTED, 'Windows 7 or older');
     default:

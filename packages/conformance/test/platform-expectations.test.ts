@@ -32,6 +32,17 @@ describe('platformExpectations', () => {
       python: null,
     });
     expect(wine.net).toMatchObject({ state: 'unsupported', errorCode: 'WSAEOPNOTSUPP' });
+    // Wine answers the control code before it looks at the socket; Windows checks the socket.
+    expect(wine.closedSocketFastPathCode).toBe('WSAEOPNOTSUPP');
+    expect(wine.socketCensus).toEqual({ limit: 0x4000 });
+  });
+
+  it('expects WSAENOTSOCK for the fast path on a closed socket on Windows itself', () => {
+    const windows = platformExpectations('win32', {}, () => '10.0.19045');
+    expect(windows.fastPath).toEqual({ outcome: 'applied' });
+    expect(windows.closedSocketFastPathCode).toBe('WSAENOTSOCK');
+    expect(windows.socketCensus).toEqual({ limit: 0x10000 });
+    expect(windows.descriptorDirectory).toBeNull();
   });
 
   it('has no expectations for a platform loopfast does not know', () => {
