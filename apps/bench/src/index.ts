@@ -1,0 +1,28 @@
+/**
+ * `@loopfast/bench`: the benchmark behind the `loopfast-bench` command, as a library: run it,
+ * format its results, and the statistics it rests on.
+ *
+ * @packageDocumentation
+ */
+export {
+  type BenchConfig,
+  FULL,
+  parseBenchArgs,
+  QUICK,
+  type ScenarioGroup,
+  UsageError,
+} from './config.js';
+export { renderHtml, renderSvg, writeReport } from './html-report.js';
+export { main } from './main.js';
+export { MODES, type ModeId, type ModeSpec } from './modes.js';
+export type {
+  BenchResult,
+  ScenarioResult,
+  SeriesResult,
+  TargetResult,
+  Verdict,
+} from './results.js';
+export { type ProgressEvent, runBench } from './runner.js';
+export * from './stats.js';
+export { evaluateTargets, TARGETS, type TargetSpec } from './targets.js';
+export { formatText } from './text-report.js';
