@@ -47,7 +47,7 @@ function stripZone(address: string): string {
 export function isLoopbackAddress(address: string): boolean {
   const text = stripZone(requireString(address, 'address'));
   const version = isIP(text);
-  if (version === 4) return text.split('.')[0] === '127';
+  if (version === 4) return text.startsWith('127.');
   if (version !== 6) return false;
   const groups = ipv6Groups(text);
   const zeroPrefix = groups.slice(0, 5).every((g) => g === 0);

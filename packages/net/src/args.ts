@@ -16,7 +16,8 @@ function isPipeName(value: unknown): value is string {
 
 /**
  * `(options[, listener])`, `(port[, host][, listener])` or `(path[, listener])` as
- * `[options, listener]`. The options object is a copy; the caller's is never changed.
+ * `[options, listener]`. The caller's options object comes back as it is: nothing here or after
+ * changes it (reading loopfast's options makes the copy that goes on to Node).
  */
 export function normalizeConnectArgs(
   args: readonly unknown[],
@@ -25,7 +26,7 @@ export function normalizeConnectArgs(
   const listener = typeof last === 'function' ? (last as Callback) : undefined;
   const first = args[0];
   if (typeof first === 'object' && first !== null)
-    return [{ ...(first as Record<string, unknown>) }, listener];
+    return [first as Record<string, unknown>, listener];
   if (isPipeName(first)) return [{ path: first }, listener];
   const options: Record<string, unknown> = {};
   if (first !== undefined && typeof first !== 'function') options.port = first;

@@ -35,9 +35,14 @@ const BACKEND_METHODS = [
   'closeSocket',
 ] as const;
 
+/** Backend objects already checked, so each connection need not check them again. */
+const checkedBackends = new WeakSet<object>();
+
 /** Throws unless `value` is a valid backend option. */
 export function validateBackendOption(value: unknown, name = 'options.backend'): BackendOption {
   if (value === 'auto' || value === 'napi' || value === 'ffi') return value;
+  if (typeof value === 'object' && value !== null && checkedBackends.has(value))
+    return value as Backend;
   if (typeof value === 'string')
     throw invalidArgValueError(name, value, "must be 'auto', 'napi', 'ffi' or a Backend");
   const candidate = value as Partial<Record<string, unknown>> | null;
@@ -53,6 +58,7 @@ export function validateBackendOption(value: unknown, name = 'options.backend'):
       value,
     );
   }
+  checkedBackends.add(candidate);
   return value as Backend;
 }
 

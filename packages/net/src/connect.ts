@@ -15,6 +15,7 @@ import {
 import { invalidArgTypeError, isLoopbackAddress } from '@loopfast/core';
 import { normalizeConnectArgs, validatePort } from './args.js';
 import {
+  type FastPathPlan,
   type FastPathSettings,
   planForAddress,
   prepareFastPathSocket,
@@ -24,7 +25,7 @@ import { emptyClientHandle, openClientHandle, type TcpHandle, tcpWrap } from './
 import { platformMechanism } from './mechanism.js';
 import { checkConstructionOptions, guardSocketMethods } from './option-guard.js';
 import { type LoopfastDefaults, type LoopfastOptions, readLoopfastOptions } from './options.js';
-import { recordStatus, status } from './status.js';
+import { recordStatus, recordStatusLater, status } from './status.js';
 
 /** `net.connect` options plus loopfast's. */
 export type ConnectOptions = NetConnectOpts & LoopfastOptions;
@@ -47,29 +48,24 @@ type LookupFunction = (
 ) => void;
 
 /**
- * Records the decision for a destination reached on the normal path. That path is taken only
- * when the platform has no mechanism or the handoff is out of reach, and then the plan never says
- * "apply"; the status names the cause.
+ * The normal path: Node's own `connect`. The status follows from the address (the host, or for a
+ * name the address it resolved to), decided when someone asks.
  */
-function decideFor(socket: Socket, settings: FastPathSettings, address: string): void {
-  const plan = planForAddress(settings, address, 'client');
-  if (!plan.apply) recordStatus(socket, plan.info);
-}
-
-/** The normal path: Node's own `connect`; the status follows from the address. */
 function connectPlain(
   settings: FastPathSettings,
   options: ConnectRecord,
   host: string,
+  hostIsAddress: boolean,
   listener: (() => void) | undefined,
 ): Socket {
   const socket = netConnect(options as NetConnectOpts, listener);
-  if (isIP(host)) {
-    decideFor(socket, settings, host);
-  } else {
-    recordStatus(socket, status(true, 'pending', `waiting for ${host} to resolve`));
-    socket.once('connect', () => decideFor(socket, settings, socket.remoteAddress ?? host));
-  }
+  recordStatusLater(socket, () => {
+    const address = hostIsAddress ? host : socket.remoteAddress;
+    if (address === undefined) return status(true, 'pending', `waiting for ${host} to resolve`);
+    const plan = planForAddress(settings, address, 'client');
+    // The normal path is taken only where every plan refuses: no mechanism, or no handoff.
+    return (plan as Extract<FastPathPlan, { apply: false }>).info;
+  });
   return socket;
 }
 
@@ -116,6 +112,7 @@ function connectNative(
   settings: FastPathSettings,
   options: ConnectRecord,
   host: string,
+  hostIsAddress: boolean,
   listener: (() => void) | undefined,
 ): Socket {
   const handle = emptyClientHandle();
@@ -127,7 +124,7 @@ function connectNative(
   } as unknown as SocketConstructorOpts);
   if (options.timeout) socket.setTimeout(options.timeout);
   let connectOptions = options;
-  if (isIP(host)) {
+  if (hostIsAddress) {
     prepareHandle(socket, handle, settings, host);
   } else {
     recordStatus(socket, status(true, 'pending', `waiting for ${host} to resolve`));
@@ -182,12 +179,13 @@ export function connectWith(defaults: LoopfastDefaults, args: readonly unknown[]
   }
   validateDestination(options);
   const host = options.host ?? 'localhost';
-  if (!isIP(host) || isLoopbackAddress(host)) checkConstructionOptions(policy, options);
+  const hostIsAddress = isIP(host) !== 0;
+  if (!hostIsAddress || isLoopbackAddress(host)) checkConstructionOptions(policy, options);
   const native =
     platformMechanism(settings.platform).mechanism !== null && !(tcpWrap() instanceof Error);
   const socket = native
-    ? connectNative(settings, options, host, listener as () => void)
-    : connectPlain(settings, options, host, listener as () => void);
+    ? connectNative(settings, options, host, hostIsAddress, listener as () => void)
+    : connectPlain(settings, options, host, hostIsAddress, listener as () => void);
   guardSocketMethods(socket, policy);
   return socket;
 }

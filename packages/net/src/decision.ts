@@ -38,24 +38,53 @@ export type FastPathPlan =
   | { readonly apply: true; readonly backend: Backend }
   | { readonly apply: false; readonly info: FastPathInfo };
 
-/** Backends that answered "unsupported" once; later sockets skip the attempt, as OpenJDK does. */
-const unsupportedBy = new WeakMap<Backend, Error>();
+/**
+ * Backends that answered "unsupported" once, with the status later sockets get: they skip the
+ * attempt, as OpenJDK does.
+ */
+const unsupportedBy = new WeakMap<Backend, FastPathInfo>();
+
+const NOT_REQUESTED = status(false, 'disabled', 'not requested (loopbackFastPath is false)');
+const KILLED = status(true, 'disabled', `turned off by the kill switch ${KILL_SWITCH_ENV}`);
+
+/**
+ * Statuses that depend only on the backend and a fixed reason, built once: they are on every
+ * connection's path. Keyed by backend name, then by the reason string itself.
+ */
+const fixedStatuses = new Map<string | null, Map<string, FastPathInfo>>();
+
+function unsupportedFor(
+  backend: string | null,
+  reason: string,
+  error: Error | null = null,
+): FastPathInfo {
+  let byReason = fixedStatuses.get(backend);
+  if (!byReason) {
+    byReason = new Map();
+    fixedStatuses.set(backend, byReason);
+  }
+  let info = byReason.get(reason);
+  if (!info) {
+    info = status(true, 'unsupported', reason, { error, backend });
+    byReason.set(reason, info);
+  }
+  return info;
+}
 
 /**
  * The status when the request is off before any address is known (not asked for, or the kill
  * switch), or `null` when the address decides.
  */
 export function statusWithoutAddress(settings: FastPathSettings): FastPathInfo | null {
-  if (!settings.requested)
-    return status(false, 'disabled', 'not requested (loopbackFastPath is false)');
-  if (isKillSwitchOn(settings.env))
-    return status(true, 'disabled', `turned off by the kill switch ${KILL_SWITCH_ENV}`);
+  if (!settings.requested) return NOT_REQUESTED;
+  if (isKillSwitchOn(settings.env)) return KILLED;
   return null;
 }
 
 /**
- * Decides for one IP address. A client needs a loopback destination; a server a loopback or
- * wildcard bind address (the wildcard includes loopback). A dual-stack socket (an IPv4-mapped
+ * Decides for one IP address, once {@link statusWithoutAddress} has said the address decides.
+ * A client needs a loopback destination; a server a loopback or wildcard bind address (the
+ * wildcard includes loopback). A dual-stack socket (an IPv4-mapped
  * destination, or a `::` listener without `ipv6Only`) is left on the normal path: a libuv fork
  * saw crashes with the fast path on dual-stack sockets and never enabled it there.
  */
@@ -65,61 +94,29 @@ export function planForAddress(
   role: 'client' | 'server',
   ipv6Only = false,
 ): FastPathPlan {
-  const early = statusWithoutAddress(settings);
-  if (early) return { apply: false, info: early };
   const eligible = isLoopbackAddress(address) || (role === 'server' && isWildcardAddress(address));
   if (!eligible) {
-    return {
-      apply: false,
-      info: status(
-        true,
-        'not-loopback',
-        `${address} is not a loopback address; the fast path would have no effect`,
-      ),
-    };
+    const reason = `${address} is not a loopback address; the fast path would have no effect`;
+    return { apply: false, info: status(true, 'not-loopback', reason) };
   }
   const choice = chooseBackend(settings.backend, settings.env);
   if (!choice.backend)
-    return {
-      apply: false,
-      info: status(true, 'unsupported', choice.reason, { error: choice.error }),
-    };
+    return { apply: false, info: unsupportedFor(null, choice.reason, choice.error) };
   const backend = choice.backend.name;
   const platform = platformMechanism(settings.platform);
-  if (!platform.mechanism)
-    return { apply: false, info: status(true, 'unsupported', platform.reason, { backend }) };
+  if (!platform.mechanism) return { apply: false, info: unsupportedFor(backend, platform.reason) };
   const dualStack =
     isIPv4MappedAddress(address) ||
     (isIP(address) === 6 && isWildcardAddress(address) && !ipv6Only);
   if (dualStack) {
-    return {
-      apply: false,
-      info: status(
-        true,
-        'unsupported',
-        `${address} needs a dual-stack IPv6 socket, where the fast path is not applied; use 127.0.0.1 or ::1 (or ipv6Only)`,
-        { backend },
-      ),
-    };
+    const reason = `${address} needs a dual-stack IPv6 socket, where the fast path is not applied; use 127.0.0.1 or ::1 (or ipv6Only)`;
+    return { apply: false, info: status(true, 'unsupported', reason, { backend }) };
   }
   const cached = unsupportedBy.get(choice.backend);
-  if (cached) {
-    return {
-      apply: false,
-      info: status(
-        true,
-        'unsupported',
-        `the ${backend} backend reported ${(cached as { code?: string }).code} before`,
-        { error: cached, backend },
-      ),
-    };
-  }
+  if (cached) return { apply: false, info: cached };
   const wrap = tcpWrap();
   if (wrap instanceof Error)
-    return {
-      apply: false,
-      info: status(true, 'unsupported', wrap.message, { error: wrap, backend }),
-    };
+    return { apply: false, info: unsupportedFor(backend, wrap.message, wrap) };
   return { apply: true, backend: choice.backend };
 }
 
@@ -155,7 +152,16 @@ export function prepareFastPathSocket(backend: Backend, family: 4 | 6): Prepared
   } catch (error) {
     backend.closeSocket(socket);
     const unsupported = isUnsupportedError(error);
-    if (unsupported) unsupportedBy.set(backend, error as Error);
+    if (unsupported) {
+      const code = (error as { code?: string }).code;
+      unsupportedBy.set(
+        backend,
+        status(true, 'unsupported', `the ${name} backend reported ${code} before`, {
+          error: error as Error,
+          backend: name,
+        }),
+      );
+    }
     return {
       socket: null,
       info: status(true, unsupported ? 'unsupported' : 'failed', (error as Error).message, {

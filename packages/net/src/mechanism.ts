@@ -14,8 +14,16 @@ export type PlatformMechanism =
 const NO_IOCTL =
   'has no SIO_LOOPBACK_FAST_PATH control code (it is Windows-only), and the Unix-socket shortcut is not available yet';
 
-/** The mechanism of `platform`. */
+const WINDOWS: PlatformMechanism = Object.freeze({ mechanism: 'sio-loopback-fast-path' });
+const others = new Map<NodeJS.Platform, PlatformMechanism>();
+
+/** The mechanism of `platform` (one object per platform, asked on every connection). */
 export function platformMechanism(platform: NodeJS.Platform): PlatformMechanism {
-  if (platform === 'win32') return { mechanism: 'sio-loopback-fast-path' };
-  return { mechanism: null, reason: `${platform} ${NO_IOCTL}` };
+  if (platform === 'win32') return WINDOWS;
+  let none = others.get(platform);
+  if (!none) {
+    none = Object.freeze({ mechanism: null, reason: `${platform} ${NO_IOCTL}` });
+    others.set(platform, none);
+  }
+  return none;
 }

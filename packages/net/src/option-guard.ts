@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Server, Socket } from 'node:net';
+import { type Server, Socket } from 'node:net';
 import { FAST_PATH_UNSUPPORTED_OPTIONS, LoopfastError } from '@loopfast/core';
 import { fastPathInfo } from './status.js';
 
@@ -55,32 +55,49 @@ export function checkConstructionOptions(
   if (options.keepAlive) checkOption(policy, 'SO_KEEPALIVE');
 }
 
-/**
- * Guards `setNoDelay(true)` and `setKeepAlive(true)` on one socket. Turning an option off is
- * the default state and passes freely.
- */
-export function guardSocketMethods(socket: Socket, policy: OptionPolicy): void {
-  const setNoDelay = socket.setNoDelay;
-  const setKeepAlive = socket.setKeepAlive;
-  socket.setNoDelay = function guardedSetNoDelay(this: Socket, enable?: boolean) {
-    if (enable !== false && guarded(this)) checkOption(policy, 'TCP_NODELAY');
-    return setNoDelay.call(this, enable);
-  };
-  socket.setKeepAlive = function guardedSetKeepAlive(
-    this: Socket,
-    enable?: boolean,
-    initialDelay?: number,
-  ) {
-    if (enable === true && guarded(this)) checkOption(policy, 'SO_KEEPALIVE');
-    return setKeepAlive.call(this, enable, initialDelay);
-  };
+/** The policy of a guarded socket, kept on the socket so the guard functions can be shared. */
+const kPolicy = Symbol('loopfast.optionPolicy');
+type GuardedSocket = Socket & { [kPolicy]: OptionPolicy };
+
+function guardedSetNoDelay(this: GuardedSocket, enable?: boolean): GuardedSocket {
+  if (enable !== false && guarded(this)) checkOption(this[kPolicy], 'TCP_NODELAY');
+  Socket.prototype.setNoDelay.call(this, enable);
+  return this;
 }
 
-/** Whether the guard covers a server's `noDelay` / `keepAlive` options in its current state. */
+function guardedSetKeepAlive(
+  this: GuardedSocket,
+  enable?: boolean,
+  initialDelay?: number,
+): GuardedSocket {
+  if (enable === true && guarded(this)) checkOption(this[kPolicy], 'SO_KEEPALIVE');
+  Socket.prototype.setKeepAlive.call(this, enable, initialDelay);
+  return this;
+}
+
+/**
+ * Guards `setNoDelay(true)` and `setKeepAlive(true)` on one socket (nothing to do for
+ * `'allow'`). Turning an option off is the default state and passes freely.
+ */
+export function guardSocketMethods(socket: Socket, policy: OptionPolicy): void {
+  if (policy === 'allow') return;
+  const guardedSocket = socket as GuardedSocket;
+  guardedSocket[kPolicy] = policy;
+  guardedSocket.setNoDelay = guardedSetNoDelay;
+  guardedSocket.setKeepAlive = guardedSetKeepAlive;
+}
+
+/** Applies the policy to a server's `noDelay` / `keepAlive` options, if the guard covers it. */
 export function checkServerOptions(policy: OptionPolicy, server: Server): void {
-  if (guarded(server))
+  if (guarded(server)) {
     checkConstructionOptions(
       policy,
       server as unknown as { noDelay?: unknown; keepAlive?: unknown },
     );
+  }
+}
+
+/** Guards an accepted socket when its listener is covered. */
+export function guardAcceptedSocket(server: Server, socket: Socket, policy: OptionPolicy): void {
+  if (guarded(server)) guardSocketMethods(socket, policy);
 }

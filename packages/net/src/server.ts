@@ -21,9 +21,9 @@ import {
   statusWithoutAddress,
 } from './decision.js';
 import { adoptServerHandle } from './handoff.js';
-import { checkServerOptions, guardSocketMethods, type OptionPolicy } from './option-guard.js';
+import { checkServerOptions, guardAcceptedSocket, type OptionPolicy } from './option-guard.js';
 import { type LoopfastDefaults, type LoopfastOptions, readLoopfastOptions } from './options.js';
-import { fastPathInfo, recordStatus, status } from './status.js';
+import { recordStatus, status } from './status.js';
 
 /** `net.createServer` options plus loopfast's. */
 export type ServerOptions = ServerOpts & LoopfastOptions;
@@ -141,10 +141,12 @@ function attachWithSettings(
     return server;
   } as Listen;
 
-  server.prependListener('connection', (socket: Socket) => {
-    recordStatus(socket, fastPathInfo(server));
-    guardSocketMethods(socket, policy);
-  });
+  // Accepted sockets read their status from the listener; only the guard needs them.
+  if (settings.requested && policy !== 'allow') {
+    server.prependListener('connection', (socket: Socket) =>
+      guardAcceptedSocket(server, socket, policy),
+    );
+  }
   return server;
 }
 

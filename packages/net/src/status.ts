@@ -45,28 +45,58 @@ export interface FastPathInfo {
   readonly backend: string | null;
 }
 
-const registry = new WeakMap<Socket | Server, FastPathInfo>();
+/** Where a socket or server keeps its status: a property no one else knows of. */
+const kStatus = Symbol('loopfast.status');
+
+/** A status, or how to decide it when someone asks (see {@link recordStatusLater}). */
+type StatusSource = FastPathInfo | ((this: void) => FastPathInfo);
+type Tracked = (Socket | Server) & { [kStatus]?: StatusSource; server?: Tracked | null };
+
+function log(target: Socket | Server, info: FastPathInfo): void {
+  const kind = target instanceof Server ? 'server' : 'socket';
+  debug('%s %s: %s (%s)', kind, info.state, info.reason, info.backend ?? 'no backend');
+}
 
 /** Records the status of a socket or server; every decision passes here, so it is also logged. */
 export function recordStatus(target: Socket | Server, info: FastPathInfo): void {
-  registry.set(target, Object.freeze({ ...info }));
-  debug(
-    '%s %s: %s (%s)',
-    target instanceof Server ? 'server' : 'socket',
-    info.state,
-    info.reason,
-    info.backend ?? 'no backend',
-  );
+  (target as Tracked)[kStatus] = info;
+  if (debug.enabled) log(target, info);
 }
 
-/** Builds a status without a mechanism, error or backend unless given. */
+/**
+ * Records how to decide a socket's status, for a decision that changes nothing on the socket
+ * (the normal path): it is made when someone asks, so connections that nobody asks about pay
+ * nothing. With `NODE_DEBUG=loopfast` it is made, and logged, at `connect`.
+ */
+export function recordStatusLater(socket: Socket, decide: (this: void) => FastPathInfo): void {
+  (socket as Tracked)[kStatus] = decide;
+  if (debug.enabled) socket.once('connect', () => fastPathInfo(socket));
+}
+
+function resolve(target: Tracked): FastPathInfo | undefined {
+  const source = target[kStatus];
+  if (typeof source !== 'function') return source;
+  const info = source();
+  if (info.state !== 'pending') recordStatus(target, info);
+  return info;
+}
+
+/** Builds a status (frozen, so one object can serve many sockets). */
 export function status(
   requested: boolean,
   state: FastPathState,
   reason: string,
   extra: Partial<Pick<FastPathInfo, 'mechanism' | 'error' | 'backend'>> = {},
 ): FastPathInfo {
-  return { requested, state, reason, mechanism: null, error: null, backend: null, ...extra };
+  return Object.freeze({
+    requested,
+    state,
+    reason,
+    mechanism: null,
+    error: null,
+    backend: null,
+    ...extra,
+  });
 }
 
 const NOT_OURS = status(false, 'disabled', 'not created through @loopfast/net');
@@ -80,5 +110,7 @@ export function fastPathInfo(target: Socket | Server): FastPathInfo {
   if (!(target instanceof Socket) && !(target instanceof Server)) {
     throw invalidArgTypeError('target', 'an instance of net.Socket or net.Server', target);
   }
-  return registry.get(target) ?? NOT_OURS;
+  const tracked = target as Tracked;
+  // An accepted socket carries no status of its own: it inherits its listener's (`socket.server`).
+  return resolve(tracked) ?? (tracked.server ? resolve(tracked.server) : undefined) ?? NOT_OURS;
 }

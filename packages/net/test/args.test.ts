@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeConnectArgs, normalizeListenArgs, validatePort } from '../src/args.js';
+import { readLoopfastOptions } from '../src/options.js';
 
 const cb = () => {};
 
 describe('normalizeConnectArgs', () => {
-  it('takes every form net.connect takes, and copies the options', () => {
+  it('takes every form net.connect takes', () => {
     const options = { port: 80, host: 'localhost' };
-    const [copy, listener] = normalizeConnectArgs([options, cb]);
-    expect(copy).toEqual(options);
-    expect(copy).not.toBe(options);
-    expect(listener).toBe(cb);
+    expect(normalizeConnectArgs([options, cb])).toEqual([options, cb]);
     expect(normalizeConnectArgs([8080, '127.0.0.1', cb])).toEqual([
       { port: 8080, host: '127.0.0.1' },
       cb,
@@ -70,5 +68,31 @@ describe('validatePort', () => {
     expect(() => validatePort(null)).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
     );
+  });
+});
+
+describe('readLoopfastOptions', () => {
+  it("takes loopfast's options out of a copy and leaves the caller's object as it was", () => {
+    const options = {
+      port: 80,
+      loopbackFastPath: true,
+      optionPolicy: 'allow' as const,
+      backend: 'ffi' as const,
+    };
+    const before = { ...options };
+    const { settings, policy, netOptions } = readLoopfastOptions(options, {});
+    expect(netOptions).toEqual({ port: 80 });
+    expect(options).toEqual(before);
+    expect(settings).toMatchObject({ requested: true, backend: 'ffi' });
+    expect(policy).toBe('allow');
+  });
+
+  it('fills in from the defaults, and a call wins over them', () => {
+    const { settings, policy } = readLoopfastOptions(
+      { optionPolicy: 'throw' },
+      { loopbackFastPath: true, optionPolicy: 'allow' },
+    );
+    expect(settings.requested).toBe(true);
+    expect(policy).toBe('throw');
   });
 });

@@ -64,17 +64,14 @@ describe('the fast-path decision (no traffic is sent: these are decisions only)'
     expect(platformMechanism('darwin').mechanism).toBeNull();
   });
 
-  it('is disabled when not requested, or by the kill switch whatever the address', () => {
+  it('is disabled when not requested, or by the kill switch, before any address is looked at', () => {
     expect(statusWithoutAddress(settings({ requested: false }))).toMatchObject({
       requested: false,
       state: 'disabled',
     });
-    const killed = planForAddress(
-      settings({ env: { LOOPFAST_DISABLE: 'true' } }),
-      '127.0.0.1',
-      'client',
-    );
-    expect(killed).toMatchObject({ apply: false, info: { requested: true, state: 'disabled' } });
+    const killed = statusWithoutAddress(settings({ env: { LOOPFAST_DISABLE: 'true' } }));
+    expect(killed).toMatchObject({ requested: true, state: 'disabled' });
+    expect(killed?.reason).toMatch(/LOOPFAST_DISABLE/);
     expect(statusWithoutAddress(settings())).toBeNull();
   });
 });
