@@ -62,6 +62,20 @@ async function closed(server: Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
+/** Runs `body` with `server` listening on `host`, then closes the server whatever happened. */
+async function withServer(
+  server: Server,
+  host: string,
+  body: (port: number) => Promise<void>,
+): Promise<void> {
+  const port = await listening(server, host);
+  try {
+    await body(port);
+  } finally {
+    await closed(server);
+  }
+}
+
 /**
  * Reads a socket to its end, hashing as it goes. Events rather than `for await`: leaving an async
  * iterator destroys the socket, which would drop writes still queued on it.
@@ -115,8 +129,7 @@ export function netConformance(
         `a requested fast path on %s is ${x.net.state}, for server, client and accepted socket`,
         async (host) => {
           const server = net.createServer(FAST, (socket) => socket.end());
-          try {
-            const port = await listening(server, host);
+          await withServer(server, host, async (port) => {
             expectPlatformStatus(net.fastPathInfo(server));
             const accepted = once(server, 'connection') as Promise<[Socket]>;
             const client = net.connect({ ...FAST, port, host });
@@ -126,16 +139,13 @@ export function netConformance(
             expect(net.fastPathInfo(socket)).toEqual(net.fastPathInfo(server));
             client.resume();
             await once(client, 'close');
-          } finally {
-            await closed(server);
-          }
+          });
         },
       );
 
       it('is disabled and not requested unless asked for (the default)', async () => {
         const server = net.createServer((socket) => socket.end());
-        try {
-          const port = await listening(server, '127.0.0.1');
+        await withServer(server, '127.0.0.1', async (port) => {
           const client = net.connect({ port, host: '127.0.0.1' });
           await once(client, 'connect');
           for (const target of [server, client]) {
@@ -146,9 +156,7 @@ export function netConformance(
             });
           }
           client.destroy();
-        } finally {
-          await closed(server);
-        }
+        });
       });
 
       it('is disabled by the kill switch, though requested', async () => {
@@ -174,17 +182,14 @@ export function netConformance(
 
       it('resolves localhost first and reports the decision by the connect event', async () => {
         const server = net.createServer(FAST, (socket) => socket.end('via localhost'));
-        try {
-          const port = await listening(server, '127.0.0.1');
+        await withServer(server, '127.0.0.1', async (port) => {
           const client = net.connect({ ...FAST, port, host: 'localhost', family: 4 });
           expect(net.fastPathInfo(client).state).toMatch(/^(pending|unsupported|enabled)$/);
           await once(client, 'connect');
           expect(client.remoteAddress).toBe('127.0.0.1');
           expectPlatformStatus(net.fastPathInfo(client));
           expect((await drain(client)).bytes).toBe('via localhost'.length);
-        } finally {
-          await closed(server);
-        }
+        });
       });
     });
 
@@ -197,16 +202,13 @@ export function netConformance(
           serverSaw = drain(socket);
           socket.end(fromServer);
         });
-        try {
-          const port = await listening(server, host);
+        await withServer(server, host, async (port) => {
           const client = net.connect({ ...FAST, port, host });
           client.end(fromClient);
           const clientSaw = await drain(client);
           expect(clientSaw).toEqual({ hash: sha256(fromServer), bytes: fromServer.length });
           expect(await serverSaw).toEqual({ hash: sha256(fromClient), bytes: fromClient.length });
-        } finally {
-          await closed(server);
-        }
+        });
       });
 
       it('moves 64 MiB through one connection with equal SHA-256 on both sides', async () => {
@@ -219,8 +221,7 @@ export function netConformance(
             return seen;
           });
         });
-        try {
-          const port = await listening(server, '127.0.0.1');
+        await withServer(server, '127.0.0.1', async (port) => {
           const client = net.connect({ ...FAST, port, host: '127.0.0.1' });
           const sentHash = createHash('sha256');
           for (let sent = 0; sent < size; sent += chunk.length) {
@@ -231,9 +232,7 @@ export function netConformance(
           client.resume();
           await once(client, 'close');
           expect(await serverSaw).toEqual({ hash: sentHash.digest('hex'), bytes: size });
-        } finally {
-          await closed(server);
-        }
+        });
       }, 120_000);
 
       it('keeps flow control: a writer that honours backpressure and a pausing reader lose nothing, memory stays bounded', async () => {
@@ -260,8 +259,7 @@ export function netConformance(
             return { hash: hash.digest('hex'), bytes };
           });
         });
-        try {
-          const port = await listening(server, '127.0.0.1');
+        await withServer(server, '127.0.0.1', async (port) => {
           const client = net.connect({ ...FAST, port, host: '127.0.0.1' });
           await once(client, 'connect');
           const sentHash = createHash('sha256');
@@ -285,9 +283,7 @@ export function netConformance(
           // Never more than one chunk beyond the high-water mark waits in user space.
           expect(maxQueued).toBeLessThanOrEqual(client.writableHighWaterMark + chunk.length);
           expect(process.memoryUsage().rss - rssBefore).toBeLessThan(64 * 1024 * 1024);
-        } finally {
-          await closed(server);
-        }
+        });
       }, 120_000);
     });
 
@@ -371,8 +367,7 @@ export function netConformance(
       it('a client destroyed during connect closes without connecting or leaking', async () => {
         const list = openList;
         const server = net.createServer(FAST, (socket) => socket.destroy());
-        try {
-          const port = await listening(server, '127.0.0.1');
+        await withServer(server, '127.0.0.1', async (port) => {
           const before = list ? list().length : 0;
           for (const host of ['127.0.0.1', 'localhost']) {
             const client = net.connect({ ...FAST, port, host, family: 4 });
@@ -386,16 +381,13 @@ export function netConformance(
             expect(connected).toBe(false);
           }
           if (list) expect(await settleDescriptorCount(list, before)).toBe(before);
-        } finally {
-          await closed(server);
-        }
+        });
       });
 
       it('a thousand connections leave no descriptor behind', async () => {
         const list = openList;
         const server = net.createServer(FAST, (socket) => socket.end('x'));
-        try {
-          const port = await listening(server, '127.0.0.1');
+        await withServer(server, '127.0.0.1', async (port) => {
           const before = list ? list().length : 0;
           for (let i = 0; i < 1000; i++) {
             const client = net.connect({ ...FAST, port, host: '127.0.0.1' });
@@ -403,9 +395,7 @@ export function netConformance(
             await once(client, 'close');
           }
           if (list) expect(await settleDescriptorCount(list, before)).toBe(before);
-        } finally {
-          await closed(server);
-        }
+        });
       }, 120_000);
 
       it('a peer killed mid-stream gives the reader an error or an early end, never a hang', async () => {
@@ -413,8 +403,7 @@ export function netConformance(
           socket.write(patterned(256 * 1024, 5));
           setTimeout(() => socket.resetAndDestroy(), 20);
         });
-        try {
-          const port = await listening(server, '127.0.0.1');
+        await withServer(server, '127.0.0.1', async (port) => {
           const client = net.connect({ ...FAST, port, host: '127.0.0.1' });
           let bytes = 0;
           client.on('data', (data: Buffer) => {
@@ -426,9 +415,7 @@ export function netConformance(
           });
           expect(['ECONNRESET', 'closed']).toContain(outcome);
           expect(bytes).toBeLessThanOrEqual(256 * 1024);
-        } finally {
-          await closed(server);
-        }
+        });
       });
     });
 
@@ -441,8 +428,7 @@ export function netConformance(
           );
           socket.end();
         });
-        try {
-          const port = await listening(server, '127.0.0.1');
+        await withServer(server, '127.0.0.1', async (port) => {
           const client = net.connect({ ...FAST, optionPolicy: 'throw', port, host: '127.0.0.1' });
           await once(client, 'connect');
           expect(thrownBy(() => client.setNoDelay(true))).toHaveProperty(
@@ -461,9 +447,7 @@ export function netConformance(
           expect(client.setKeepAlive(false)).toBe(client);
           client.resume();
           await once(client, 'close');
-        } finally {
-          await closed(server);
-        }
+        });
       });
 
       it("policy 'throw': the noDelay and keepAlive options are refused before anything is made", () => {
@@ -483,8 +467,7 @@ export function netConformance(
 
       it("policy 'allow': the option is set for real", async () => {
         const server = net.createServer(FAST, (socket) => socket.end());
-        try {
-          const port = await listening(server, '127.0.0.1');
+        await withServer(server, '127.0.0.1', async (port) => {
           const client = net.connect({
             ...FAST,
             optionPolicy: 'allow',
@@ -496,15 +479,12 @@ export function netConformance(
           expect(client.setNoDelay(true)).toBe(client);
           client.resume();
           await once(client, 'close');
-        } finally {
-          await closed(server);
-        }
+        });
       });
 
       it('a socket without the fast path is never guarded', async () => {
         const server = net.createServer((socket) => socket.end());
-        try {
-          const port = await listening(server, '127.0.0.1');
+        await withServer(server, '127.0.0.1', async (port) => {
           const client = net.connect({
             optionPolicy: 'throw',
             port,
@@ -515,9 +495,7 @@ export function netConformance(
           expect(client.setNoDelay(true)).toBe(client);
           client.resume();
           await once(client, 'close');
-        } finally {
-          await closed(server);
-        }
+        });
       });
     });
 
@@ -602,15 +580,12 @@ export function netConformance(
           serverSaw = drain(socket);
           socket.end(fromServer);
         });
-        try {
-          const port = await listening(server, host);
+        await withServer(server, host, async (port) => {
           const report = await runPythonClient(x.python as string, host, port, size);
           expect(report.receivedHash).toBe(sha256(fromServer));
           expect(await serverSaw).toEqual({ hash: report.sentHash, bytes: size });
           expect(report.sentHash).toBe(sha256(pythonPayload(size)));
-        } finally {
-          await closed(server);
-        }
+        });
       });
 
       it.each(HOSTS)('Python server for a fast-path client on %s', async (host) => {
