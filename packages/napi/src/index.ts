@@ -36,6 +36,16 @@ const FAST_PATH_POSIX_HINT =
 
 const isWindows = process.platform === 'win32';
 
+/** Loads the addon (on first use), calls it, and turns a native failure into core's error. */
+function callAddon<T>(call: (addon: ReturnType<typeof loadAddon>) => T): T {
+  const addon = loadAddon();
+  try {
+    return call(addon);
+  } catch (error) {
+    throw translateNativeError(error);
+  }
+}
+
 /**
  * The Node-API backend. Pass it to `@loopfast/net`, or call it directly for native sockets,
  * the fast-path ioctl and socket options. Failed calls throw core's `LoopfastSystemError` with
@@ -47,27 +57,17 @@ export const backend: Backend = Object.freeze({
 
   createTcpSocket(family: IpFamily): NativeSocket {
     const checkedFamily = validateFamily(family);
-    const addon = loadAddon();
-    try {
-      return addon.createTcpSocket(checkedFamily);
-    } catch (error) {
-      throw translateNativeError(error);
-    }
+    return callAddon((addon) => addon.createTcpSocket(checkedFamily));
   },
 
   applyLoopbackFastPath(socket: NativeSocket, enabled = true): void {
     const fd = validateSocketDescriptor(socket);
     const on = validateBoolean(enabled, 'enabled');
-    const addon = loadAddon();
-    try {
-      if (isWindows) {
-        addon.applyLoopbackFastPath(fd, on);
-        return;
-      }
-      addon.checkSocket(fd);
-    } catch (error) {
-      throw translateNativeError(error);
+    if (isWindows) {
+      callAddon((addon) => addon.applyLoopbackFastPath(fd, on));
+      return;
     }
+    callAddon((addon) => addon.checkSocket(fd));
     throw systemErrorFromErrno(
       process.platform,
       osConstants.errno.EOPNOTSUPP,
@@ -81,24 +81,14 @@ export const backend: Backend = Object.freeze({
     const fd = validateSocketDescriptor(socket);
     const checkedCode = validateUint32(code, 'code');
     const buffers = validateIoctlBuffers(process.platform, input, outputLength);
-    const addon = loadAddon();
-    try {
-      return addon.ioctl(fd, checkedCode, buffers.input, buffers.outputLength);
-    } catch (error) {
-      throw translateNativeError(error);
-    }
+    return callAddon((addon) => addon.ioctl(fd, checkedCode, buffers.input, buffers.outputLength));
   },
 
   getSocketOption(socket: NativeSocket, level: number, name: number): number {
     const fd = validateSocketDescriptor(socket);
     const checkedLevel = validateInt32(level, 'level');
     const checkedName = validateInt32(name, 'name');
-    const addon = loadAddon();
-    try {
-      return addon.getSocketOption(fd, checkedLevel, checkedName);
-    } catch (error) {
-      throw translateNativeError(error);
-    }
+    return callAddon((addon) => addon.getSocketOption(fd, checkedLevel, checkedName));
   },
 
   setSocketOption(socket: NativeSocket, level: number, name: number, value: number): void {
@@ -106,12 +96,7 @@ export const backend: Backend = Object.freeze({
     const checkedLevel = validateInt32(level, 'level');
     const checkedName = validateInt32(name, 'name');
     const checkedValue = validateInt32(value, 'value');
-    const addon = loadAddon();
-    try {
-      addon.setSocketOption(fd, checkedLevel, checkedName, checkedValue);
-    } catch (error) {
-      throw translateNativeError(error);
-    }
+    callAddon((addon) => addon.setSocketOption(fd, checkedLevel, checkedName, checkedValue));
   },
 
   getSocketOptionBuffer(socket: NativeSocket, level: number, name: number, length: number): Buffer {
@@ -119,12 +104,9 @@ export const backend: Backend = Object.freeze({
     const checkedLevel = validateInt32(level, 'level');
     const checkedName = validateInt32(name, 'name');
     const checkedLength = validateInteger(length, 'length', 1, MAX_OPTION_BUFFER);
-    const addon = loadAddon();
-    try {
-      return addon.getSocketOptionBuffer(fd, checkedLevel, checkedName, checkedLength);
-    } catch (error) {
-      throw translateNativeError(error);
-    }
+    return callAddon((addon) =>
+      addon.getSocketOptionBuffer(fd, checkedLevel, checkedName, checkedLength),
+    );
   },
 
   setSocketOptionBuffer(
@@ -137,12 +119,7 @@ export const backend: Backend = Object.freeze({
     const checkedLevel = validateInt32(level, 'level');
     const checkedName = validateInt32(name, 'name');
     const bytes = validateBytes(value, 'value', 1, MAX_OPTION_BUFFER);
-    const addon = loadAddon();
-    try {
-      addon.setSocketOptionBuffer(fd, checkedLevel, checkedName, bytes);
-    } catch (error) {
-      throw translateNativeError(error);
-    }
+    callAddon((addon) => addon.setSocketOptionBuffer(fd, checkedLevel, checkedName, bytes));
   },
 
   getPeerCredentials(socket: NativeSocket): PeerCredentials {
@@ -153,21 +130,11 @@ export const backend: Backend = Object.freeze({
         'peer credentials are a POSIX feature (SO_PEERCRED on Linux, getpeereid on macOS); Windows has none [napi backend]',
       );
     }
-    const addon = loadAddon();
-    try {
-      return addon.getPeerCredentials(fd);
-    } catch (error) {
-      throw translateNativeError(error);
-    }
+    return callAddon((addon) => addon.getPeerCredentials(fd));
   },
 
   closeSocket(socket: NativeSocket): void {
     const fd = validateSocketDescriptor(socket);
-    const addon = loadAddon();
-    try {
-      addon.closeSocket(fd);
-    } catch (error) {
-      throw translateNativeError(error);
-    }
+    callAddon((addon) => addon.closeSocket(fd));
   },
 });
