@@ -127,6 +127,38 @@ const win32 = { platform: 'win32', backend: 'ffi' };`,
     });
   });
 
+  it('a CommonJS consumer can require() net and both backends and connect', () => {
+    const file = join(work, 'consumer.cjs');
+    writeFileSync(
+      file,
+      `const { connect, createServer, fastPathInfo } = require(${JSON.stringify(join(netDist, 'index.js'))});
+const backends = [${JSON.stringify(require.resolve('@loopfast/ffi'))}, ${JSON.stringify(require.resolve('@loopfast/napi'))}].map((path) => require(path).backend);
+const server = createServer({ loopbackFastPath: true }, (socket) => socket.end('cjs'));
+server.listen(0, '127.0.0.1', () => {
+  const client = connect({ port: server.address().port, host: '127.0.0.1', loopbackFastPath: true, backend: backends[1] });
+  let reply = '';
+  client.on('data', (chunk) => { reply += chunk; });
+  client.on('close', () => {
+    process.stdout.write(JSON.stringify({ reply, backends: backends.map((b) => b.name), state: fastPathInfo(client).state }));
+    server.close();
+  });
+});
+`,
+    );
+    const { NODE_PATH: _storePath, ...inherited } = process.env;
+    const result = spawnSync(process.execPath, [file], {
+      encoding: 'utf8',
+      env: inherited,
+      timeout: 20_000,
+    });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({
+      reply: 'cjs',
+      backends: ['ffi', 'napi'],
+      state: 'unsupported',
+    });
+  });
+
   it('NODE_DEBUG=loopfast logs each decision', () => {
     const result = run(publicScenario(pathToFileURL(join(netDist, 'index.js')).href), [], {
       NODE_DEBUG: 'loopfast',
