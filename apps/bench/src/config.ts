@@ -109,7 +109,7 @@ the fast path on once per backend (ffi, napi), and node:net over a Unix socket (
 side by side in alternating rounds; prints tables, ratios against the baseline and target verdicts.
 
   --quick                 the default: under a minute on 2 cores
-  --full                  more rounds and longer measurements (about 7 minutes)
+  --full                  more rounds and longer measurements (about 10 minutes on 2 cores)
   --json FILE             write every figure as JSON
   --report FILE           write a self-contained HTML report with charts (.svg: charts only)
   --rounds N              measured rounds (default: quick 7, full 15)
