@@ -17,6 +17,7 @@
         "src/native/socket_close.cc",
         "src/native/socket_create.cc",
         "src/native/socket_options.cc",
+        "src/native/unix_connect.cc",
         "src/native/winsock.cc"
       ],
       # node-addon-api's header-only target, with C++ exceptions disabled: argument errors are

@@ -2,16 +2,27 @@
  * The backend conformance suite: every backend passes the same assertions on real sockets.
  * Call {@link backendConformance} once per backend from that backend's tests.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { closeSync, fstatSync, openSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import {
+  closeSync,
+  fstatSync,
+  lstatSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { connect, createServer, type Server, Socket } from 'node:net';
 import { endianness, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type Backend,
   type IpFamily,
   isUnsupportedError,
+  LoopfastError,
+  LoopfastErrorCode,
   LoopfastSystemError,
   type NativeSocket,
   socketConstants,
@@ -29,6 +40,7 @@ import { adoptClientSocket, adoptServerHandle } from './handoff.js';
 import { sha256, startExchangeServer, unixPair } from './peers.js';
 import { type PlatformExpectations, platformExpectations } from './platform-expectations.js';
 import { thrownBy } from './throws.js';
+import { startNodeUnixServer, startPythonUnixListener } from './unix-peers.js';
 
 const C = socketConstants();
 const FAMILIES: readonly { family: IpFamily; host: string }[] = [
@@ -58,6 +70,69 @@ function expectSystemError(
   expect(error).toBeInstanceOf(LoopfastSystemError);
   expect(error).toMatchObject({ code, backend: backend.name, ...(syscall ? { syscall } : {}) });
   expect(typeof (error as LoopfastSystemError).errno).toBe('number');
+}
+
+/** What a {@link UnixExchangeServer} saw on its first connection. */
+interface UnixExchangeRecord {
+  readonly hash: string;
+  readonly bytes: number;
+}
+
+/** A Node server on a Unix socket path: sends `payload` to each client, hashes what it receives. */
+interface UnixExchangeServer {
+  readonly payload: Buffer;
+  /** The sockets it accepted, in order. */
+  readonly accepted: Socket[];
+  /** Resolves once the next connection arrives. */
+  nextConnection(): Promise<unknown>;
+  /** Resolves with the first connection's record once its client has ended it. */
+  readonly firstRecord: Promise<UnixExchangeRecord>;
+  /** Drops every accepted socket and closes the server (which removes the socket file). */
+  close(): Promise<void>;
+}
+
+async function startUnixExchangeServer(path: string): Promise<UnixExchangeServer> {
+  const payload = randomBytes(192 * 1024);
+  const accepted: Socket[] = [];
+  let recordFirst: (record: UnixExchangeRecord) => void = () => {};
+  const firstRecord = new Promise<UnixExchangeRecord>((resolve) => {
+    recordFirst = resolve;
+  });
+  const server: Server = createServer((socket: Socket) => {
+    const first = accepted.length === 0;
+    accepted.push(socket);
+    // A test may close its end with bytes unread; the reset that follows is not a failure.
+    socket.on('error', () => {});
+    const hash = createHash('sha256');
+    let bytes = 0;
+    socket.on('data', (chunk: Buffer) => {
+      hash.update(chunk);
+      bytes += chunk.length;
+    });
+    socket.on('end', () => {
+      if (first) recordFirst({ hash: hash.digest('hex'), bytes });
+    });
+    socket.write(payload);
+  });
+  server.listen(path);
+  await once(server, 'listening');
+  return {
+    payload,
+    accepted,
+    nextConnection: () => once(server, 'connection'),
+    firstRecord,
+    close: async () => {
+      for (const socket of accepted) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A path of exactly `bytes` bytes of UTF-8 inside `directory`. */
+function pathOfBytes(directory: string, bytes: number): string {
+  const room = bytes - Buffer.byteLength(join(directory, 'x')) + 1;
+  if (room < 1) throw new Error(`${directory} is too long for a ${bytes}-byte path`);
+  return join(directory, 'p'.repeat(room));
 }
 
 /**
@@ -93,9 +168,43 @@ export function backendConformance(
     return socket;
   }
 
+  const directories: string[] = [];
+  /** A private temporary folder for socket files, removed after the test. */
+  function temporaryDirectory(): string {
+    const directory = mkdtempSync(join(tmpdir(), 'loopfast-unix-'));
+    directories.push(directory);
+    return directory;
+  }
+
+  /** A Unix-domain connection to `path` that the test's cleanup closes unless handed on. */
+  function connectedUnixSocket(path: string): NativeSocket {
+    const socket = backend.connectUnixSocket(path);
+    opened.push(socket);
+    return socket;
+  }
+
+  /** `connectUnixSocket(path)` fails with `code` from `connect`, and nothing is left open. */
+  function expectConnectFailure(path: string, code: string): void {
+    const before = openList?.();
+    expectSystemError(() => connectedUnixSocket(path), backend, code, 'connect');
+    if (openList) expect(openList()).toEqual(before);
+  }
+
+  /** The call throws `ERR_LOOPFAST_NOT_UNIX_SOCKET`, naming the backend; not "unsupported". */
+  function expectNotUnixSocket(call: () => unknown): void {
+    const error = thrownBy(call);
+    expect(error).toBeInstanceOf(LoopfastError);
+    expect(error).toHaveProperty('code', LoopfastErrorCode.NOT_UNIX_SOCKET);
+    expect((error as Error).message).toContain(`[${backend.name} backend]`);
+    expect(isUnsupportedError(error)).toBe(false);
+  }
+
   describe(`backend "${backend.name}" on ${x.label}`, () => {
     afterEach(() => {
       for (const socket of opened.splice(0)) backend.closeSocket(socket);
+      for (const directory of directories.splice(0)) {
+        rmSync(directory, { recursive: true, force: true });
+      }
     });
 
     it('names itself and its version', () => {
@@ -326,6 +435,266 @@ export function backendConformance(
         const socket = freshSocket(4);
         expect(isUnsupportedError(thrownBy(() => backend.getPeerCredentials(socket)))).toBe(true);
       });
+
+      it.runIf(x.peerCredentials)(`fails with ${x.closedSocketCode} on a closed socket`, () => {
+        const socket = closedDescriptor();
+        expectSystemError(() => backend.getPeerCredentials(socket), backend, x.closedSocketCode);
+      });
+
+      describe.runIf(x.peerCredentials)('on a socket that is not a Unix domain socket', () => {
+        it.each(FAMILIES)(
+          'refuses a fresh IPv$family TCP socket with ERR_LOOPFAST_NOT_UNIX_SOCKET; the socket stays open and usable',
+          ({ family }) => {
+            const socket = freshSocket(family);
+            expectNotUnixSocket(() => backend.getPeerCredentials(socket));
+            if (openList) expect(openList()).toContain(socket);
+            expect(backend.getSocketOption(socket, C.SOL_SOCKET, C.SO_TYPE)).toBe(C.SOCK_STREAM);
+          },
+        );
+
+        it('refuses the descriptor of a connected TCP socket Node holds, which keeps carrying data', async () => {
+          const server = await startExchangeServer('127.0.0.1');
+          try {
+            const client = connect(server.port, '127.0.0.1');
+            await once(client, 'connect');
+            const fd = (client as unknown as { _handle: { fd: number } })._handle.fd;
+            expectNotUnixSocket(() => backend.getPeerCredentials(fd));
+
+            const upload = Buffer.alloc(64 * 1024, 0x33);
+            const received: Buffer[] = [];
+            client.on('data', (chunk: Buffer) => received.push(chunk));
+            client.end(upload);
+            const record = server.nextRecord();
+            await once(client, 'close');
+            expect(sha256(Buffer.concat(received))).toBe(sha256(server.payload));
+            expect(await record).toEqual({
+              receivedHash: sha256(upload),
+              receivedBytes: upload.length,
+            });
+          } finally {
+            await server.close();
+          }
+        });
+      });
+    });
+
+    describe('connectUnixSocket', () => {
+      it('refuses every bad path before making a socket: nothing is opened', () => {
+        const rows = badInputCases(x).filter((row) => row.method === 'connectUnixSocket');
+        expect(rows.length).toBeGreaterThan(5);
+        const before = openList?.();
+        for (const row of rows) {
+          const call = backend.connectUnixSocket as (...args: unknown[]) => unknown;
+          const error = thrownBy(() => call(...row.args(-1)));
+          expect(error, row.label).toBeInstanceOf(
+            row.type === 'TypeError' ? TypeError : RangeError,
+          );
+          expect(error, row.label).toHaveProperty('code', row.code);
+        }
+        if (openList) expect(openList()).toEqual(before);
+      });
+
+      it.runIf(x.unixSockets === null)(
+        'is refused with ERR_LOOPFAST_UNSUPPORTED_PLATFORM once the path is valid, and opens nothing',
+        () => {
+          const before = openList?.();
+          const error = thrownBy(() => backend.connectUnixSocket(join(tmpdir(), 'loopfast.sock')));
+          expect(error).toBeInstanceOf(LoopfastError);
+          expect(error).toHaveProperty('code', LoopfastErrorCode.UNSUPPORTED_PLATFORM);
+          expect((error as Error).message).toContain(`[${backend.name} backend]`);
+          expect(isUnsupportedError(error)).toBe(true);
+          if (openList) expect(openList()).toEqual(before);
+        },
+      );
+
+      describe.runIf(x.unixSockets !== null)('on a system with Unix domain sockets', () => {
+        const regularFileCode = x.unixSockets?.regularFileCode ?? 'a system error';
+        const fullBacklogCode = x.unixSockets?.fullBacklogCode ?? 'a system error';
+
+        it('connects to a listening socket; Node adopts the descriptor, bytes flow both ways, and Node alone closes it', async () => {
+          const list = openList;
+          const before = list ? list().length : 0;
+          const path = join(temporaryDirectory(), 's.sock');
+          const server = await startUnixExchangeServer(path);
+          const afterServer = list ? list().length : 0;
+          try {
+            const seen = server.nextConnection();
+            const fd = connectedUnixSocket(path);
+            expect(Number.isInteger(fd) && fd >= 0).toBe(true);
+            if (list) expect(list()).toContain(fd);
+            expect(backend.getSocketOption(fd, C.SOL_SOCKET, C.SO_TYPE)).toBe(C.SOCK_STREAM);
+            // The server side sees the connection.
+            await seen;
+            expect(server.accepted).toHaveLength(1);
+
+            const client = new Socket({ fd: release(fd), readable: true, writable: true });
+            const upload = randomBytes(320 * 1024);
+            const received: Buffer[] = [];
+            client.on('data', (chunk: Buffer) => received.push(chunk));
+            client.end(upload);
+            await once(client, 'close');
+            expect(sha256(Buffer.concat(received))).toBe(sha256(server.payload));
+            expect(await server.firstRecord).toEqual({
+              hash: sha256(upload),
+              bytes: upload.length,
+            });
+            // Node closed the descriptor; nothing else did, and nothing is left open.
+            if (list) expect(await settleDescriptorCount(list, afterServer)).toBe(afterServer);
+          } finally {
+            await server.close();
+          }
+          if (list) expect(await settleDescriptorCount(list, before)).toBe(before);
+        });
+
+        it.runIf(x.descriptorFlags)(
+          'makes the descriptor non-blocking and close-on-exec',
+          async () => {
+            const path = join(temporaryDirectory(), 's.sock');
+            const server = await startUnixExchangeServer(path);
+            try {
+              const flags = descriptorFlags(connectedUnixSocket(path));
+              expect(flags & O_NONBLOCK).toBe(O_NONBLOCK);
+              expect(flags & O_CLOEXEC).toBe(O_CLOEXEC);
+            } finally {
+              await server.close();
+            }
+          },
+        );
+
+        it.runIf(x.peerCredentials)(
+          "gives a descriptor whose peer credentials are this process's (the server's) uid, gid and pid",
+          async () => {
+            const path = join(temporaryDirectory(), 's.sock');
+            const server = await startUnixExchangeServer(path);
+            try {
+              const fd = connectedUnixSocket(path);
+              expect(backend.getPeerCredentials(fd)).toEqual({
+                pid: process.pid,
+                uid: process.getuid?.(),
+                gid: process.getgid?.(),
+              });
+            } finally {
+              await server.close();
+            }
+          },
+        );
+
+        it.runIf(x.peerCredentials)(
+          'reaches a server in another process: its pid in the peer credentials, its echo on the adopted socket',
+          async () => {
+            const path = join(temporaryDirectory(), 'child.sock');
+            const child = await startNodeUnixServer(path);
+            try {
+              const fd = connectedUnixSocket(path);
+              const credentials = backend.getPeerCredentials(fd);
+              expect(credentials).toEqual({
+                pid: child.pid,
+                uid: process.getuid?.(),
+                gid: process.getgid?.(),
+              });
+              expect(credentials.pid).not.toBe(process.pid);
+
+              const client = new Socket({ fd: release(fd), readable: true, writable: true });
+              const message = randomBytes(4096);
+              const echoed: Buffer[] = [];
+              let length = 0;
+              const done = new Promise<void>((resolve) => {
+                client.on('data', (chunk: Buffer) => {
+                  echoed.push(chunk);
+                  length += chunk.length;
+                  if (length >= message.length) resolve();
+                });
+              });
+              client.write(message);
+              await done;
+              expect(Buffer.concat(echoed)).toEqual(message);
+              client.destroy();
+              await once(client, 'close');
+            } finally {
+              await child.stop();
+            }
+          },
+        );
+
+        it('connects to a path of exactly the longest length sun_path holds', async () => {
+          const path = pathOfBytes(temporaryDirectory(), x.sunPathSize - 1);
+          expect(Buffer.byteLength(path)).toBe(x.sunPathSize - 1);
+          const server = await startUnixExchangeServer(path);
+          try {
+            const seen = server.nextConnection();
+            const fd = connectedUnixSocket(path);
+            await seen;
+            expect(server.accepted).toHaveLength(1);
+            expect(backend.getSocketOption(fd, C.SOL_SOCKET, C.SO_TYPE)).toBe(C.SOCK_STREAM);
+          } finally {
+            await server.close();
+          }
+        });
+
+        it('fails with ENOENT for a missing path, also one of exactly the longest length, and leaves nothing open', () => {
+          const directory = temporaryDirectory();
+          expectConnectFailure(join(directory, 'missing.sock'), 'ENOENT');
+          expectConnectFailure(pathOfBytes(directory, x.sunPathSize - 1), 'ENOENT');
+          expectConnectFailure(join(directory, 'no-such-folder', 's.sock'), 'ENOENT');
+        });
+
+        it('fails with ECONNREFUSED for a stale socket file (its server was killed) and leaves nothing open', async () => {
+          const path = join(temporaryDirectory(), 'stale.sock');
+          const child = await startNodeUnixServer(path);
+          try {
+            // While the server lives, the same path connects.
+            backend.closeSocket(release(connectedUnixSocket(path)));
+          } finally {
+            await child.stop('SIGKILL');
+          }
+          // Killed, the server could not remove its socket file.
+          expect(lstatSync(path).isSocket()).toBe(true);
+          expectConnectFailure(path, 'ECONNREFUSED');
+        });
+
+        it(`fails with ${regularFileCode} for a regular file, which stays as it was, and leaves nothing open`, () => {
+          const path = join(temporaryDirectory(), 'plain-file');
+          writeFileSync(path, 'not a socket');
+          expectConnectFailure(path, regularFileCode);
+          expect(readFileSync(path, 'utf8')).toBe('not a socket');
+        });
+
+        it.runIf(x.python !== null)(
+          `fails with ${fullBacklogCode} once the backlog of a listener that never accepts is full; only the queued connections stay open`,
+          async () => {
+            const path = join(temporaryDirectory(), 'full.sock');
+            const listener = await startPythonUnixListener(x.python as string, path, 1);
+            try {
+              const before = openList?.() ?? [];
+              const queued: NativeSocket[] = [];
+              let failure: unknown;
+              for (let attempt = 0; attempt < 64 && failure === undefined; attempt++) {
+                try {
+                  queued.push(connectedUnixSocket(path));
+                } catch (error) {
+                  failure = error;
+                }
+              }
+              expect(failure).toBeInstanceOf(LoopfastSystemError);
+              expect(failure).toMatchObject({
+                code: fullBacklogCode,
+                syscall: 'connect',
+                backend: backend.name,
+              });
+              // A backlog of 1 holds a connection or two (the kernels count differently).
+              expect(queued.length).toBeGreaterThanOrEqual(1);
+              expect(queued.length).toBeLessThanOrEqual(4);
+              if (openList) {
+                expect(openList()).toEqual([...before, ...queued].sort((a, b) => a - b));
+              }
+              // Still full: the next attempt fails the same way and opens nothing either.
+              expectConnectFailure(path, fullBacklogCode);
+            } finally {
+              await listener.stop();
+            }
+          },
+        );
+      });
     });
 
     describe('closeSocket', () => {
@@ -457,7 +826,7 @@ export function backendConformance(
     });
 
     describe('bad input', () => {
-      it.each(badInputCases())(
+      it.each(badInputCases(x))(
         '$method($label) throws $type $code',
         ({ method, args, type, code }) => {
           const socket = freshSocket(4);

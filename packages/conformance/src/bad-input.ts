@@ -3,6 +3,7 @@
  * must throw the named error before any native call, and the process must live on.
  */
 import type { Backend, NativeSocket } from '@loopfast/core';
+import { type PlatformExpectations, platformExpectations } from './platform-expectations.js';
 
 /** One bad call: which method, a label, how to build the arguments, and what it must throw. */
 export interface BadInputCase {
@@ -37,8 +38,14 @@ const REST: Readonly<Record<string, unknown[]>> = {
   closeSocket: [],
 };
 
-/** All rows of the table. */
-export function badInputCases(): BadInputCase[] {
+/**
+ * All rows of the table.
+ * @param expectations - the platform's expectations (for the `sun_path` size); the running
+ * platform's by default.
+ */
+export function badInputCases(
+  expectations: PlatformExpectations = platformExpectations(),
+): BadInputCase[] {
   const rows: BadInputCase[] = [];
   for (const [method, rest] of Object.entries(REST)) {
     for (const [label, value, type, code] of BAD_DESCRIPTORS) {
@@ -128,5 +135,40 @@ export function badInputCases(): BadInputCase[] {
     'RangeError',
     'ERR_OUT_OF_RANGE',
   );
+  for (const row of unixPathRows(expectations.sunPathSize)) rows.push(row);
   return rows;
+}
+
+/**
+ * `connectUnixSocket` paths that must be refused before any socket is made: wrong types, empty,
+ * a NUL byte (Node and the kernel would cut the path there), and paths one byte too long for
+ * `sun_path` with its NUL, in one-byte and in multibyte characters (the limit counts bytes).
+ */
+function unixPathRows(sunPathSize: number): BadInputCase[] {
+  const tooLong = `/${'a'.repeat(sunPathSize - 1)}`;
+  // Two-byte characters: half as many characters as bytes, so a character count would pass it.
+  const tooLongInUtf8 = `/${'é'.repeat(sunPathSize / 2)}`;
+  const cases: [string, unknown[], BadInputCase['type'], BadInputCase['code']][] = [
+    ['path 42', [42], 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+    ['no path', [], 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+    ['path null', [null], 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+    ['path a Buffer', [Buffer.from('/tmp/s.sock')], 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+    ["path ''", [''], 'TypeError', 'ERR_INVALID_ARG_VALUE'],
+    ['path with a NUL byte', ['/tmp/a\0b.sock'], 'TypeError', 'ERR_INVALID_ARG_VALUE'],
+    ['path in the abstract namespace', ['\0loopfast'], 'TypeError', 'ERR_INVALID_ARG_VALUE'],
+    [`path of ${sunPathSize} bytes`, [tooLong], 'RangeError', 'ERR_OUT_OF_RANGE'],
+    [
+      `path of ${sunPathSize / 2 + 1} characters, ${sunPathSize + 1} bytes of UTF-8`,
+      [tooLongInUtf8],
+      'RangeError',
+      'ERR_OUT_OF_RANGE',
+    ],
+  ];
+  return cases.map(([label, args, type, code]) => ({
+    method: 'connectUnixSocket',
+    label,
+    args: () => args,
+    type,
+    code,
+  }));
 }

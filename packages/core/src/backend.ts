@@ -86,9 +86,26 @@ export interface Backend {
   /**
    * The peer's credentials on a connected Unix domain socket: Linux `SO_PEERCRED`, macOS
    * `getpeereid` and `LOCAL_PEERPID`.
+   * @throws LoopfastError `ERR_LOOPFAST_NOT_UNIX_SOCKET` for a socket of another family (a TCP
+   * socket has no peer credentials; the kernel would answer with placeholders).
    * @throws LoopfastError `ERR_LOOPFAST_UNSUPPORTED_PLATFORM` on Windows.
    */
   getPeerCredentials(socket: NativeSocket): PeerCredentials;
+
+  /**
+   * Connects a new Unix domain stream socket to the socket file at `path`, without blocking:
+   * the socket is made non-blocking and close-on-exec, and a Unix-domain `connect` either
+   * completes at once or fails at once. The caller owns the connected socket: hand it to Node
+   * (`new net.Socket({ fd })`), or close it with {@link Backend.closeSocket}. On failure nothing
+   * is left open.
+   *
+   * @param path - an absolute or relative path that fits `sun_path` (see {@link unixPathLimit}).
+   * @throws {@link LoopfastSystemError} with `syscall` `'connect'`: `ENOENT` (no such file),
+   * `ECONNREFUSED` (a file nobody listens on), `EAGAIN` (Linux: the listener's backlog is full),
+   * `EACCES`, `ENOTSOCK`, ...
+   * @throws LoopfastError `ERR_LOOPFAST_UNSUPPORTED_PLATFORM` on Windows.
+   */
+  connectUnixSocket(path: string): NativeSocket;
 
   /**
    * Closes a socket that was never handed to Node (`closesocket` on Windows, `close` on POSIX,

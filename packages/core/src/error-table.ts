@@ -176,6 +176,10 @@ const POSIX_MEANINGS: Readonly<Record<string, string>> = Object.freeze({
   EMFILE: 'the process has no descriptors left',
   ENFILE: 'the system has no descriptors left',
   ENOTCONN: 'the socket is not connected',
+  ENOENT: 'no such file or directory',
+  ECONNREFUSED: 'nothing listens there (for a Unix socket: a stale socket file)',
+  EAGAIN: 'the operation would block (for a Unix socket connect: the backlog is full)',
+  ENAMETOOLONG: 'the path is too long',
 });
 
 /**

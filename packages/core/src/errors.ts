@@ -11,6 +11,8 @@ export const LoopfastErrorCode = Object.freeze({
   UNSUPPORTED_PLATFORM: 'ERR_LOOPFAST_UNSUPPORTED_PLATFORM',
   /** The backend's native part (koffi, the addon) could not be loaded. */
   BACKEND_UNAVAILABLE: 'ERR_LOOPFAST_BACKEND_UNAVAILABLE',
+  /** A call that needs a Unix domain socket (peer credentials) was given a socket of another family. */
+  NOT_UNIX_SOCKET: 'ERR_LOOPFAST_NOT_UNIX_SOCKET',
 } as const);
 
 /** Fields of a {@link LoopfastSystemError}. */

@@ -13,5 +13,6 @@ export * from './fast-path-options.js';
 export * from './ioctl-codes.js';
 export * from './loopback.js';
 export * from './socket-constants.js';
+export * from './unix-path.js';
 export * from './validate.js';
 export * from './windows-version.js';

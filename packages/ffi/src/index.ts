@@ -18,6 +18,7 @@ import {
   setSocketOption,
   setSocketOptionBuffer,
 } from './socket-options.js';
+import { connectUnixSocket } from './unix-connect.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -43,5 +44,6 @@ export const backend: Backend = Object.freeze({
   getSocketOptionBuffer,
   setSocketOptionBuffer,
   getPeerCredentials,
+  connectUnixSocket,
   closeSocket,
 });

@@ -24,6 +24,8 @@ export type SupportedPlatform = 'linux' | 'darwin' | 'win32';
  */
 export const POSIX_PROTOTYPES = Object.freeze({
   socket: 'int socket(int domain, int type, int protocol)',
+  connect: 'int connect(int sockfd, const void *addr, uint32_t addrlen)',
+  getsockname: 'int getsockname(int sockfd, void *addr, uint32_t *addrlen)',
   close: 'int close(int fd)',
   getsockopt: 'int getsockopt(int sockfd, int level, int optname, void *optval, uint32_t *optlen)',
   setsockopt:
@@ -72,6 +74,10 @@ export interface PosixLibrary {
   readonly kind: 'posix';
   /** `socket(2)`. */
   readonly socket: (domain: number, type: number, protocol: number) => number;
+  /** `connect(2)`; `address` holds a `struct sockaddr` of at least `length` bytes. */
+  readonly connect: (fd: number, address: NativeBuffer, length: number) => number;
+  /** `getsockname(2)`; `length` is a one-element `Uint32Array`, in: the room, out: the size. */
+  readonly getsockname: (fd: number, address: NativeBuffer, length: Uint32Array) => number;
   /** `close(2)`. */
   readonly close: (fd: number) => number;
   /** `getsockopt(2)`; `optlen` is a one-element `Uint32Array`. */
@@ -224,6 +230,8 @@ function loadPosix(platform: 'linux' | 'darwin'): PosixLibrary {
   return Object.freeze({
     kind: 'posix',
     socket: fn<PosixLibrary['socket']>(POSIX_PROTOTYPES.socket),
+    connect: fn<PosixLibrary['connect']>(POSIX_PROTOTYPES.connect),
+    getsockname: fn<PosixLibrary['getsockname']>(POSIX_PROTOTYPES.getsockname),
     close: fn<PosixLibrary['close']>(POSIX_PROTOTYPES.close),
     getsockopt: fn<PosixLibrary['getsockopt']>(POSIX_PROTOTYPES.getsockopt),
     setsockopt: fn<PosixLibrary['setsockopt']>(POSIX_PROTOTYPES.setsockopt),

@@ -1,6 +1,6 @@
 /**
- * Making a TCP socket the way Node's event loop adopts one: non-blocking and close-on-exec on
- * POSIX, overlapped and not inheritable on Windows.
+ * Making a socket the way Node's event loop adopts one: non-blocking and close-on-exec on POSIX,
+ * overlapped and not inheritable on Windows.
  *
  * @module
  */
@@ -66,14 +66,29 @@ export function createTcpSocket(family: IpFamily): NativeSocket {
     return value;
   }
 
-  const libc = posix(platform);
+  return openAdoptableStreamSocket(posix(platform), platform, af, IPPROTO_TCP);
+}
+
+/**
+ * A POSIX stream socket of address family `af`, non-blocking and close-on-exec, as libuv adopts
+ * one: both flags in the `socket()` call on Linux, `fcntl` afterwards on macOS. The TCP sockets
+ * and the Unix-domain connection (unix-connect.ts) are made here, so both get the same flags.
+ * @throws LoopfastSystemError (`socket` or `fcntl`); nothing is left open then.
+ */
+export function openAdoptableStreamSocket(
+  libc: PosixLibrary,
+  platform: 'linux' | 'darwin',
+  af: number,
+  protocol: number,
+): number {
+  const { SOCK_STREAM } = socketConstants(platform);
   if (platform === 'linux') {
-    const fd = libc.socket(af, SOCK_STREAM | LINUX_SOCK_NONBLOCK | LINUX_SOCK_CLOEXEC, IPPROTO_TCP);
+    const fd = libc.socket(af, SOCK_STREAM | LINUX_SOCK_NONBLOCK | LINUX_SOCK_CLOEXEC, protocol);
     if (fd === -1) throw posixFailure(libc, 'socket');
     return fd;
   }
 
-  const fd = libc.socket(af, SOCK_STREAM, IPPROTO_TCP);
+  const fd = libc.socket(af, SOCK_STREAM, protocol);
   if (fd === -1) throw posixFailure(libc, 'socket');
   makeNonBlockingCloseOnExec(libc, fd);
   return fd;

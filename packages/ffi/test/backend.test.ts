@@ -1,5 +1,7 @@
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { socketConstants } from '@loopfast/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backend } from '../src/index.js';
@@ -48,6 +50,30 @@ describe('the ffi backend', () => {
       closeSync(file);
     }
   });
+
+  it.runIf(process.platform === 'linux')(
+    'reads errno for each failed connect, before the socket is closed again (Linux)',
+    () => {
+      const directory = mkdtempSync(join(tmpdir(), 'loopfast-ffi-connect-'));
+      try {
+        const file = join(directory, 'plain-file');
+        writeFileSync(file, '');
+        const missing = join(directory, 'missing.sock');
+        const codes = [missing, file, missing, file].map((path) => {
+          try {
+            open.push(backend.connectUnixSocket(path));
+            return 'no error';
+          } catch (error) {
+            expect(error).toMatchObject({ backend: 'ffi', syscall: 'connect' });
+            return (error as { code: string }).code;
+          }
+        });
+        expect(codes).toEqual(['ENOENT', 'ECONNREFUSED', 'ENOENT', 'ECONNREFUSED']);
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
+    },
+  );
 
   it.runIf(process.platform === 'linux')(
     'makes sockets non-blocking and close-on-exec in the socket() call itself (Linux)',

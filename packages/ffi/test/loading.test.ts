@@ -74,8 +74,10 @@ process.stdout.write(JSON.stringify({
   // A second call fails the same way: no half-initialised state is left behind.
   option: outcome(() => backend.getSocketOption(0, 1, 1)),
   close: outcome(() => backend.closeSocket(3)),
+  connectUnix: outcome(() => backend.connectUnixSocket('/nonexistent/loopfast.sock')),
   // Bad arguments are still reported as such.
   badArgument: outcome(() => backend.ioctl(0, -1)),
+  badPath: outcome(() => backend.connectUnixSocket('')),
 }));
 `;
 
@@ -85,7 +87,7 @@ process.stdout.write(JSON.stringify({
     expect(status).toBe(0);
     const result = JSON.parse(stdout);
     expect(result.version).toMatch(/^\d+\.\d+\.\d+/);
-    for (const call of [result.create, result.option, result.close]) {
+    for (const call of [result.create, result.option, result.close, result.connectUnix]) {
       expect(call).toMatchObject({
         threw: true,
         isLoopfastError: true,
@@ -97,6 +99,7 @@ process.stdout.write(JSON.stringify({
       expect(call.message).toMatch(/Cannot find module 'koffi'/);
     }
     expect(result.badArgument).toMatchObject({ threw: true, code: 'ERR_OUT_OF_RANGE' });
+    expect(result.badPath).toMatchObject({ threw: true, code: 'ERR_INVALID_ARG_VALUE' });
   });
 });
 
@@ -118,6 +121,7 @@ const codes = [
   () => backend.getSocketOptionBuffer(3, 1, 1, 4),
   () => backend.setSocketOptionBuffer(3, 1, 1, new Uint8Array(4)),
   () => backend.getPeerCredentials(3),
+  () => backend.connectUnixSocket('/tmp/loopfast.sock'),
   () => backend.closeSocket(3),
 ].map((call) => { try { call(); return 'no error'; } catch (error) { return error.code; } });
 const koffi = Object.keys(createRequire(import.meta.url).cache).filter((p) => /[\\\\/](koffi|@koromix)[\\\\/]/.test(p));
@@ -127,7 +131,7 @@ process.stdout.write(JSON.stringify({ codes, koffi }));
     expect(stderr).toBe('');
     expect(status).toBe(0);
     const result = JSON.parse(stdout);
-    expect(result.codes).toEqual(Array(9).fill('ERR_LOOPFAST_UNSUPPORTED_PLATFORM'));
+    expect(result.codes).toEqual(Array(10).fill('ERR_LOOPFAST_UNSUPPORTED_PLATFORM'));
     expect(result.koffi).toEqual([]);
   });
 });

@@ -53,11 +53,26 @@ export interface NativeAddon {
   /** `setsockopt` from raw bytes. */
   setSocketOptionBuffer(socket: number, level: number, name: number, value: Uint8Array): void;
   /**
-   * POSIX builds only (checked by {@link loadAddon}): `SO_PEERCRED` (Linux) or `getpeereid` and
-   * `LOCAL_PEERPID` (macOS).
+   * POSIX builds only (checked by {@link loadAddon}): the socket's address family from
+   * `getsockname`, then, for an `AF_UNIX` socket, `SO_PEERCRED` (Linux) or `getpeereid` and
+   * `LOCAL_PEERPID` (macOS). A socket of another family gets its `family` alone.
    */
-  getPeerCredentials(socket: number): { pid: number; uid: number; gid: number };
+  getPeerCredentials(socket: number): NativePeerCredentials;
+  /**
+   * POSIX builds only (checked by {@link loadAddon}): a non-blocking, close-on-exec `AF_UNIX`
+   * stream socket connected to the path whose UTF-8 bytes and terminating NUL `path` holds. On
+   * failure the socket is closed before the `connect` error is thrown.
+   */
+  connectUnixSocket(path: Uint8Array): number;
 }
+
+/**
+ * What the addon's `getPeerCredentials` returns: the socket's address family, with the peer's
+ * credentials only when the family is `AF_UNIX`.
+ */
+export type NativePeerCredentials =
+  | { readonly family: number; readonly pid: number; readonly uid: number; readonly gid: number }
+  | { readonly family: number; readonly pid?: undefined };
 
 /** The functions every build exports, then the ones only one platform family has. */
 const COMMON_FUNCTIONS = [
@@ -72,7 +87,7 @@ const COMMON_FUNCTIONS = [
 const PLATFORM_FUNCTIONS: readonly string[] =
   process.platform === 'win32'
     ? ['startWinsock', 'applyLoopbackFastPath']
-    : ['checkSocket', 'getPeerCredentials'];
+    : ['checkSocket', 'getPeerCredentials', 'connectUnixSocket'];
 
 let addon: NativeAddon | undefined;
 

@@ -17,6 +17,7 @@ import {
   MAX_OPTION_BUFFER,
   type NativeSocket,
   type PeerCredentials,
+  socketConstants,
   systemErrorFromErrno,
   validateBoolean,
   validateBytes,
@@ -26,6 +27,7 @@ import {
   validateIoctlBuffers,
   validateSocketDescriptor,
   validateUint32,
+  validateUnixSocketPath,
 } from '@loopfast/core';
 import { BACKEND_NAME, loadAddon, translateNativeError } from './addon.js';
 
@@ -35,6 +37,25 @@ const FAST_PATH_POSIX_HINT =
   'SIO_LOOPBACK_FAST_PATH is a Windows control code; the connection can use the normal loopback path.';
 
 const isWindows = process.platform === 'win32';
+
+/**
+ * The refusal of a socket that is not `AF_UNIX`: the kernel would answer `SO_PEERCRED` for a TCP
+ * socket too, with placeholders (pid 0, uid and gid 4294967295 on Linux) that must never pass
+ * for a peer's identity.
+ */
+function notUnixSocket(socket: NativeSocket, family: number): LoopfastError {
+  const { AF_INET, AF_INET6 } = socketConstants();
+  const what =
+    family === AF_INET
+      ? 'an AF_INET (IPv4) socket'
+      : family === AF_INET6
+        ? 'an AF_INET6 (IPv6) socket'
+        : `a socket of address family ${family}`;
+  return new LoopfastError(
+    LoopfastErrorCode.NOT_UNIX_SOCKET,
+    `peer credentials exist only on Unix domain sockets; socket ${socket} is ${what}, whose peer has no credentials to report [${BACKEND_NAME} backend]`,
+  );
+}
 
 /** Loads the addon (on first use), calls it, and turns a native failure into core's error. */
 function callAddon<T>(call: (addon: ReturnType<typeof loadAddon>) => T): T {
@@ -130,7 +151,22 @@ export const backend: Backend = Object.freeze({
         'peer credentials are a POSIX feature (SO_PEERCRED on Linux, getpeereid on macOS); Windows has none [napi backend]',
       );
     }
-    return callAddon((addon) => addon.getPeerCredentials(fd));
+    const found = callAddon((addon) => addon.getPeerCredentials(fd));
+    if (found.pid === undefined || found.family !== socketConstants().AF_UNIX) {
+      throw notUnixSocket(fd, found.family);
+    }
+    return { pid: found.pid, uid: found.uid, gid: found.gid };
+  },
+
+  connectUnixSocket(path: string): NativeSocket {
+    const pathBytes = validateUnixSocketPath(path, process.platform);
+    if (isWindows) {
+      throw new LoopfastError(
+        LoopfastErrorCode.UNSUPPORTED_PLATFORM,
+        `Unix domain socket connections are a POSIX route of loopfast; on Windows the fast path is SIO_LOOPBACK_FAST_PATH [${BACKEND_NAME} backend]`,
+      );
+    }
+    return callAddon((addon) => addon.connectUnixSocket(pathBytes));
   },
 
   closeSocket(socket: NativeSocket): void {

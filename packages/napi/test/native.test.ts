@@ -179,6 +179,36 @@ describe('the addon', () => {
         'TypeError',
         'ERR_INVALID_ARG_TYPE',
       ],
+      [
+        "connectUnixSocket('/tmp/s.sock')",
+        (a) => a.connectUnixSocket('/tmp/s.sock' as never),
+        'TypeError',
+        'ERR_INVALID_ARG_TYPE',
+      ],
+      [
+        'connectUnixSocket(no NUL at the end)',
+        (a) => a.connectUnixSocket(Buffer.from('/tmp/s.sock')),
+        'TypeError',
+        'ERR_INVALID_ARG_VALUE',
+      ],
+      [
+        'connectUnixSocket(a NUL inside)',
+        (a) => a.connectUnixSocket(Buffer.from('/tmp/a\0b.sock\0')),
+        'TypeError',
+        'ERR_INVALID_ARG_VALUE',
+      ],
+      [
+        'connectUnixSocket(NUL alone)',
+        (a) => a.connectUnixSocket(Buffer.from('\0')),
+        'TypeError',
+        'ERR_INVALID_ARG_VALUE',
+      ],
+      [
+        'connectUnixSocket(more than sun_path holds)',
+        (a) => a.connectUnixSocket(Buffer.from(`/${'a'.repeat(199)}\0`)),
+        'RangeError',
+        'ERR_OUT_OF_RANGE',
+      ],
     );
   } else {
     cases.push([
@@ -226,6 +256,15 @@ describe('the addon', () => {
       expect(error).toBeInstanceOf(LoopfastSystemError);
       expect(error.errno).toBe(constants.errno.EOPNOTSUPP);
       expect(error.message).toContain('SIO_LOOPBACK_FAST_PATH is a Windows control code');
+    },
+  );
+
+  it.runIf(!isWindows)(
+    "getPeerCredentials answers a TCP socket with its family alone, never the kernel's placeholders",
+    () => {
+      const addon = loadAddon();
+      const socket = fresh(addon);
+      expect(addon.getPeerCredentials(socket)).toEqual({ family: C.AF_INET });
     },
   );
 

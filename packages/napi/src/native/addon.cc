@@ -22,6 +22,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #else
   Export(env, exports, "checkSocket", CheckSocket);
   Export(env, exports, "getPeerCredentials", GetPeerCredentials);
+  Export(env, exports, "connectUnixSocket", ConnectUnixSocket);
 #endif
   Export(env, exports, "ioctl", Ioctl);
   Export(env, exports, "getSocketOption", GetSocketOption);

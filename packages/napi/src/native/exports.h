@@ -39,8 +39,13 @@ Napi::Value GetSocketOptionBuffer(const Napi::CallbackInfo& info);
 Napi::Value SetSocketOptionBuffer(const Napi::CallbackInfo& info);
 
 #ifndef _WIN32
-// peer_credentials.cc (POSIX only): getPeerCredentials(socket) -> { pid, uid, gid }.
+// peer_credentials.cc (POSIX only): getPeerCredentials(socket) -> { family, pid, uid, gid }, or
+// just { family } for a socket that is not AF_UNIX (the TypeScript layer refuses it then).
 Napi::Value GetPeerCredentials(const Napi::CallbackInfo& info);
+
+// unix_connect.cc (POSIX only): connectUnixSocket(path: the UTF-8 bytes and their NUL) -> number,
+// a connected, non-blocking, close-on-exec descriptor; nothing is left open on failure.
+Napi::Value ConnectUnixSocket(const Napi::CallbackInfo& info);
 #endif
 
 }  // namespace loopfast

@@ -1,4 +1,7 @@
-// createTcpSocket: a TCP stream socket made the way Node's event loop adopts one.
+// createTcpSocket: a TCP stream socket made the way Node's event loop adopts one; on POSIX also
+// the shared maker of such stream sockets (socket_create.h).
+#include "socket_create.h"
+
 #include <cstdint>
 
 #include "args.h"
@@ -7,6 +10,38 @@
 #include "platform.h"
 
 namespace loopfast {
+
+#ifndef _WIN32
+
+int OpenAdoptableStreamSocket(Napi::Env env, int family, int protocol) {
+#if defined(__linux__)
+  const int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+  if (fd == -1) {
+    int error = errno;
+    ThrowSystemError(env, error, "socket");
+  }
+  return fd;
+#else
+  // macOS (and other BSD-style systems): no SOCK_NONBLOCK / SOCK_CLOEXEC flags on socket().
+  const int fd = socket(family, SOCK_STREAM, protocol);
+  if (fd == -1) {
+    int error = errno;
+    ThrowSystemError(env, error, "socket");
+    return -1;
+  }
+  int flags = 0;
+  if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 || (flags = fcntl(fd, F_GETFL)) == -1 ||
+      fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1) {
+    int error = errno;
+    close(fd);
+    ThrowSystemError(env, error, "fcntl");
+    return -1;
+  }
+  return fd;
+#endif
+}
+
+#endif  // !_WIN32
 
 Napi::Value CreateTcpSocket(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -31,30 +66,9 @@ Napi::Value CreateTcpSocket(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   return Napi::Number::New(env, static_cast<double>(s));
-#elif defined(__linux__)
-  int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
-  if (fd == -1) {
-    int error = errno;
-    ThrowSystemError(env, error, "socket");
-    return env.Undefined();
-  }
-  return Napi::Number::New(env, fd);
 #else
-  // macOS (and other BSD-style systems): no SOCK_NONBLOCK / SOCK_CLOEXEC flags on socket().
-  int fd = socket(family, SOCK_STREAM, IPPROTO_TCP);
-  if (fd == -1) {
-    int error = errno;
-    ThrowSystemError(env, error, "socket");
-    return env.Undefined();
-  }
-  int flags = 0;
-  if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 || (flags = fcntl(fd, F_GETFL)) == -1 ||
-      fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1) {
-    int error = errno;
-    close(fd);
-    ThrowSystemError(env, error, "fcntl");
-    return env.Undefined();
-  }
+  const int fd = OpenAdoptableStreamSocket(env, family, IPPROTO_TCP);
+  if (fd == -1) return env.Undefined();
   return Napi::Number::New(env, fd);
 #endif
 }

@@ -1,0 +1,95 @@
+/**
+ * Connecting a Unix domain stream socket to a socket file without blocking: the client half of
+ * the POSIX shortcut. The socket is made non-blocking and close-on-exec, so Node can adopt it
+ * with `new net.Socket({ fd })`. Windows has no such route in loopfast.
+ *
+ * @module
+ */
+import { constants, endianness } from 'node:os';
+import {
+  LoopfastError,
+  LoopfastErrorCode,
+  type NativeSocket,
+  socketConstants,
+  sunPathSize,
+  systemErrorFromErrno,
+  validateUnixSocketPath,
+} from '@loopfast/core';
+import { BACKEND_NAME } from './native-errors.js';
+import { type PosixLibrary, posix, supportedPlatform } from './native-library.js';
+import { openAdoptableStreamSocket } from './socket-create.js';
+
+/**
+ * `offsetof(struct sockaddr_un, sun_path)`: a 16-bit `sun_family` on Linux; one `sun_len` byte
+ * and one `sun_family` byte on macOS. Two bytes either way.
+ */
+const SUN_PATH_OFFSET = 2;
+
+/**
+ * Connects a new Unix domain stream socket to the socket file at `path` and returns it; the
+ * caller owns it. See {@link Backend.connectUnixSocket}.
+ * @throws LoopfastSystemError with `syscall` `'connect'` (`ENOENT`, `ECONNREFUSED`, `EAGAIN`, ...)
+ * after closing the socket, or `'socket'`/`'fcntl'` when it could not be made.
+ * @throws LoopfastError `ERR_LOOPFAST_UNSUPPORTED_PLATFORM` on Windows.
+ */
+export function connectUnixSocket(path: string): NativeSocket {
+  const pathBytes = validateUnixSocketPath(path, process.platform);
+  const platform = supportedPlatform();
+  if (platform === 'win32') {
+    throw new LoopfastError(
+      LoopfastErrorCode.UNSUPPORTED_PLATFORM,
+      `Unix domain socket connections are a POSIX route of loopfast; on Windows the fast path is SIO_LOOPBACK_FAST_PATH [${BACKEND_NAME} backend]`,
+    );
+  }
+  const libc = posix(platform);
+  const { AF_UNIX } = socketConstants(platform);
+  const address = unixAddress(platform, AF_UNIX, pathBytes);
+  const fd = openAdoptableStreamSocket(libc, platform, AF_UNIX, 0);
+  const errno = connectRetryingOnInterrupt(libc, fd, address);
+  if (errno !== 0) {
+    // This module made the socket, so it is the one that closes it when the connection fails.
+    libc.close(fd);
+    throw systemErrorFromErrno(platform, errno, 'connect', BACKEND_NAME);
+  }
+  return fd;
+}
+
+/**
+ * A `struct sockaddr_un` for `pathBytes` (the path's UTF-8 bytes and their NUL, which already
+ * fit `sun_path`), cut to the length `connect` is given: the offset of `sun_path` plus the
+ * path and its NUL.
+ */
+function unixAddress(platform: 'linux' | 'darwin', family: number, pathBytes: Buffer): Buffer {
+  const address = Buffer.alloc(SUN_PATH_OFFSET + sunPathSize(platform));
+  const length = SUN_PATH_OFFSET + pathBytes.length;
+  if (platform === 'linux') {
+    // sa_family_t is a native-endian unsigned 16-bit integer.
+    if (endianness() === 'LE') address.writeUInt16LE(family, 0);
+    else address.writeUInt16BE(family, 0);
+  } else {
+    address[0] = length; // sun_len: the BSD socket address carries its own length.
+    address[1] = family;
+  }
+  pathBytes.copy(address, SUN_PATH_OFFSET);
+  return address.subarray(0, length);
+}
+
+/**
+ * `connect()`, again if a signal interrupted it. Returns 0 once connected, else the `errno` of
+ * the failure, read right after the failing call. A non-blocking Unix-domain connect does not
+ * sleep, so an interruption is not expected; should one happen, the kernel may have finished the
+ * connection meanwhile, and the retry then reports `EISCONN`, which means connected.
+ */
+function connectRetryingOnInterrupt(libc: PosixLibrary, fd: number, address: Buffer): number {
+  let interrupted = false;
+  for (;;) {
+    if (libc.connect(fd, address, address.length) === 0) return 0;
+    const errno = libc.errno();
+    if (errno === constants.errno.EINTR) {
+      interrupted = true;
+      continue;
+    }
+    if (interrupted && errno === constants.errno.EISCONN) return 0;
+    return errno;
+  }
+}
