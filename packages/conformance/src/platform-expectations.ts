@@ -44,6 +44,28 @@ export interface PlatformExpectations {
   readonly lingerSize: number;
   /** Whether peer credentials exist for Unix domain sockets. */
   readonly peerCredentials: boolean;
+  /**
+   * `sizeof(sun_path)` as the backends check paths against it (the path's NUL takes the last
+   * byte): 108 on Linux, 104 on macOS. Windows validates a path as core does (104) before it
+   * refuses the call.
+   */
+  readonly sunPathSize: number;
+  /**
+   * What `connectUnixSocket` meets, or `null` where the backends refuse it with
+   * `ERR_LOOPFAST_UNSUPPORTED_PLATFORM` (Windows).
+   */
+  readonly unixSockets: {
+    /**
+     * The code for a path that is a regular file: Linux answers `ECONNREFUSED` (no socket is
+     * bound to that inode); the BSD kernels check the file type first and answer `ENOTSOCK`.
+     */
+    readonly regularFileCode: string;
+    /**
+     * The code when the listener's accept queue is full: Linux `EAGAIN` (a blocking connect
+     * would wait for room); the BSD kernels refuse the connection outright, `ECONNREFUSED`.
+     */
+    readonly fullBacklogCode: string;
+  } | null;
   /** Where the process's open descriptors are listed, or `null` where there is no such list. */
   readonly descriptorDirectory: string | null;
   /** Whether `/proc/self/fdinfo` shows a descriptor's open flags (O_NONBLOCK, O_CLOEXEC). */
@@ -68,6 +90,16 @@ export interface PlatformExpectations {
      * route: native socket, ioctl, `tcp_wrap` handoff) rather than leaving it to Node.
      */
     readonly nativeSockets: boolean;
+    /**
+     * Whether the mechanism restricts socket options, so the option guard covers its sockets:
+     * the Windows control code does; a Unix socket ignores TCP options harmlessly.
+     */
+    readonly optionGuard: boolean;
+    /**
+     * Whether a client gets the fast path only from a server that asked for it too (the
+     * rendezvous); the Windows control code is applied on the client's side alone.
+     */
+    readonly bothSides: boolean;
   };
   /** A Python interpreter to run as a foreign peer, or `null` where there is none. */
   readonly python: string | null;
@@ -96,15 +128,19 @@ const LINUX: PlatformExpectations = {
   soAcceptConn: 30,
   lingerSize: 8,
   peerCredentials: true,
+  sunPathSize: 108,
+  unixSockets: { regularFileCode: 'ECONNREFUSED', fullBacklogCode: 'EAGAIN' },
   descriptorDirectory: '/proc/self/fd',
   descriptorFlags: true,
   socketCensus: null,
   net: {
-    state: 'unsupported',
-    mechanism: null,
-    reason: /linux has no SIO_LOOPBACK_FAST_PATH/,
+    state: 'enabled',
+    mechanism: 'unix-rendezvous',
+    reason: /rendezvous \//,
     errorCode: null,
     nativeSockets: false,
+    optionGuard: false,
+    bothSides: true,
   },
   python: 'python3',
   overlongIoctl: 0x8912,
@@ -114,9 +150,10 @@ const DARWIN: PlatformExpectations = {
   ...LINUX,
   label: 'macOS',
   soAcceptConn: 0x0002,
+  sunPathSize: 104,
+  unixSockets: { regularFileCode: 'ENOTSOCK', fullBacklogCode: 'ECONNREFUSED' },
   descriptorDirectory: '/dev/fd',
   descriptorFlags: false,
-  net: { ...LINUX.net, reason: /darwin has no SIO_LOOPBACK_FAST_PATH/ },
   overlongIoctl: null,
 };
 
@@ -144,6 +181,8 @@ function windows(
     soAcceptConn: 0x0002,
     lingerSize: 4,
     peerCredentials: false,
+    sunPathSize: 104,
+    unixSockets: null,
     descriptorDirectory: null,
     descriptorFlags: false,
     // Wine hands out small handle values (a few hundred in a test process); Windows can go
@@ -157,6 +196,8 @@ function windows(
             reason: /SIO_LOOPBACK_FAST_PATH applied/,
             errorCode: null,
             nativeSockets: true,
+            optionGuard: true,
+            bothSides: false,
           }
         : {
             state: 'unsupported',
@@ -164,6 +205,8 @@ function windows(
             reason: /WSAEOPNOTSUPP/,
             errorCode: fastPath.code,
             nativeSockets: true,
+            optionGuard: true,
+            bothSides: false,
           },
     python: null,
     overlongIoctl: null,

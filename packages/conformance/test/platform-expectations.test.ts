@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { platformExpectations, WINE_ENV } from '../src/index.js';
 
 describe('platformExpectations', () => {
-  it('expects the POSIX answer on Linux: EOPNOTSUPP from ioctl, unsupported in net', () => {
+  it('expects the POSIX answer on Linux: EOPNOTSUPP from ioctl, the rendezvous in net', () => {
     const linux = platformExpectations('linux', {});
     expect(linux.fastPath).toEqual({
       outcome: 'error',
@@ -13,7 +13,13 @@ describe('platformExpectations', () => {
     expect(linux).toMatchObject({
       handoff: 'fd',
       closedSocketCode: 'EBADF',
-      net: { state: 'unsupported', errorCode: null },
+      net: {
+        state: 'enabled',
+        mechanism: 'unix-rendezvous',
+        errorCode: null,
+        optionGuard: false,
+        bothSides: true,
+      },
     });
   });
 

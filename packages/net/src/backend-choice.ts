@@ -32,6 +32,7 @@ const BACKEND_METHODS = [
   'getSocketOptionBuffer',
   'setSocketOptionBuffer',
   'getPeerCredentials',
+  'connectUnixSocket',
   'closeSocket',
 ] as const;
 

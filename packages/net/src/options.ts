@@ -6,7 +6,6 @@
  */
 import { invalidArgValueError, validateBoolean } from '@loopfast/core';
 import { type BackendOption, validateBackendOption } from './backend-choice.js';
-import type { FastPathSettings } from './decision.js';
 import type { OptionPolicy } from './option-guard.js';
 
 /** The options loopfast adds to `net.connect` and `net.createServer`. */
@@ -25,6 +24,18 @@ export interface LoopfastOptions {
    * (an error with code `ERR_LOOPFAST_UNSUPPORTED_OPTION`), or `'allow'`.
    */
   optionPolicy?: OptionPolicy;
+}
+
+/** What a socket or server asked for, normalized. */
+export interface FastPathSettings {
+  /** `loopbackFastPath` as given (false by default). */
+  readonly requested: boolean;
+  /** The backend to use. */
+  readonly backend: BackendOption;
+  /** The platform whose mechanism applies (the running one, except in tests). */
+  readonly platform: NodeJS.Platform;
+  /** The environment the kill switch and backend override are read from. */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /** Defaults a factory fixes for every call it makes; the call's own options win. */
@@ -71,4 +82,20 @@ export function readLoopfastOptions<T extends object>(
     policy: validatePolicy(optionPolicy ?? defaults.optionPolicy ?? 'warn', 'options.optionPolicy'),
     netOptions: netOptions as T,
   };
+}
+
+/**
+ * Whether a call leaves loopfast nothing to do: the fast path is not asked for, by the defaults
+ * or by the options (`first`, the call's first argument), and no loopfast option needs checking.
+ * Such a call goes to Node untouched, so it costs what `node:net` costs and fails as it fails.
+ */
+export function leavesItToNode(defaults: LoopfastDefaults, first: unknown): boolean {
+  if (defaults.loopbackFastPath === true) return false;
+  if (typeof first !== 'object' || first === null) return true;
+  const options = first as LoopfastOptions;
+  return (
+    (options.loopbackFastPath === undefined || options.loopbackFastPath === false) &&
+    options.backend === undefined &&
+    options.optionPolicy === undefined
+  );
 }

@@ -26,8 +26,11 @@ export type FastPathState =
   | 'failed'
   | 'pending';
 
-/** How the fast path is carried: on Windows, the `SIO_LOOPBACK_FAST_PATH` control code. */
-export type FastPathMechanism = 'sio-loopback-fast-path';
+/**
+ * How the fast path is carried: on Windows, the `SIO_LOOPBACK_FAST_PATH` control code; on Linux,
+ * macOS and other POSIX systems, a Unix domain socket both sides agree on (`unix-rendezvous`).
+ */
+export type FastPathMechanism = 'sio-loopback-fast-path' | 'unix-rendezvous';
 
 /** The status of one socket or server. */
 export interface FastPathInfo {
@@ -47,10 +50,16 @@ export interface FastPathInfo {
 
 /** Where a socket or server keeps its status: a property no one else knows of. */
 const kStatus = Symbol('loopfast.status');
+/** Where a server keeps the status of the sockets it accepts, when it differs from its own. */
+const kAcceptedStatus = Symbol('loopfast.acceptedStatus');
 
 /** A status, or how to decide it when someone asks (see {@link recordStatusLater}). */
 type StatusSource = FastPathInfo | ((this: void) => FastPathInfo);
-type Tracked = (Socket | Server) & { [kStatus]?: StatusSource; server?: Tracked | null };
+type Tracked = (Socket | Server) & {
+  [kStatus]?: StatusSource;
+  [kAcceptedStatus]?: FastPathInfo;
+  server?: Tracked | null;
+};
 
 function log(target: Socket | Server, info: FastPathInfo): void {
   const kind = target instanceof Server ? 'server' : 'socket';
@@ -61,6 +70,15 @@ function log(target: Socket | Server, info: FastPathInfo): void {
 export function recordStatus(target: Socket | Server, info: FastPathInfo): void {
   (target as Tracked)[kStatus] = info;
   if (debug.enabled) log(target, info);
+}
+
+/**
+ * Records the status of the sockets a server accepts without a status of their own, where it
+ * differs from the server's (a rendezvous server's TCP connections); `null` clears it.
+ */
+export function recordAcceptedStatus(server: Server, info: FastPathInfo | null): void {
+  if (info === null) delete (server as Tracked)[kAcceptedStatus];
+  else (server as Tracked)[kAcceptedStatus] = info;
 }
 
 /**
@@ -99,11 +117,16 @@ export function status(
   });
 }
 
-const NOT_OURS = status(false, 'disabled', 'not created through @loopfast/net');
+/** What a socket or server that never asked reports (loopfast records nothing for them). */
+const NOT_REQUESTED = status(
+  false,
+  'disabled',
+  'not requested (loopbackFastPath is false, or the socket was not made through @loopfast/net)',
+);
 
 /**
- * The fast-path status of a socket or server made by `@loopfast/net`. Accepted sockets report
- * what their listener got. For any other `net.Socket` or `net.Server` the state is `disabled`.
+ * The fast-path status of a socket or server. Accepted sockets report what their listener gave
+ * them. A socket or server that did not ask (or was not made by `@loopfast/net`) is `disabled`.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` for anything that is not a `net.Socket` or `net.Server`.
  */
 export function fastPathInfo(target: Socket | Server): FastPathInfo {
@@ -111,6 +134,10 @@ export function fastPathInfo(target: Socket | Server): FastPathInfo {
     throw invalidArgTypeError('target', 'an instance of net.Socket or net.Server', target);
   }
   const tracked = target as Tracked;
-  // An accepted socket carries no status of its own: it inherits its listener's (`socket.server`).
-  return resolve(tracked) ?? (tracked.server ? resolve(tracked.server) : undefined) ?? NOT_OURS;
+  const own = resolve(tracked);
+  if (own) return own;
+  // An accepted socket without a status of its own inherits its listener's (`socket.server`).
+  const server = tracked.server;
+  if (server) return server[kAcceptedStatus] ?? resolve(server) ?? NOT_REQUESTED;
+  return NOT_REQUESTED;
 }

@@ -1,8 +1,10 @@
 import { backend as ffi } from '@loopfast/ffi';
 import { describe, expect, it } from 'vitest';
 import { chooseBackend, validateBackendOption } from '../src/backend-choice.js';
-import { type FastPathSettings, planForAddress, statusWithoutAddress } from '../src/decision.js';
-import { platformMechanism } from '../src/mechanism.js';
+import { declineFor } from '../src/mechanisms/sio-loopback-fast-path.js';
+import type { FastPathSettings } from '../src/options.js';
+import { planFor, statusWithoutAddress } from '../src/plan.js';
+import { platformMechanism } from '../src/platforms.js';
 
 const settings = (overrides: Partial<FastPathSettings> = {}): FastPathSettings => ({
   requested: true,
@@ -12,56 +14,20 @@ const settings = (overrides: Partial<FastPathSettings> = {}): FastPathSettings =
   ...overrides,
 });
 
-describe('the fast-path decision (no traffic is sent: these are decisions only)', () => {
-  it.each(['192.0.2.1', '10.0.0.1', '8.8.8.8', '2001:db8::1', 'fe80::1', '::ffff:10.1.2.3'])(
-    'a client toward %s is not-loopback',
-    (address) => {
-      const plan = planForAddress(settings(), address, 'client');
-      expect(plan).toMatchObject({
-        apply: false,
-        info: { requested: true, state: 'not-loopback', backend: null },
-      });
-    },
-  );
-
-  it('a server may bind the wildcard (it includes loopback); a client may not connect to it', () => {
-    expect(planForAddress(settings(), '0.0.0.0', 'server')).toMatchObject({ apply: true });
-    expect(planForAddress(settings(), '0.0.0.0', 'client')).toMatchObject({
-      apply: false,
-      info: { state: 'not-loopback' },
+describe('the plan (decisions only: no traffic is sent)', () => {
+  it('takes the platform table: the control code on Windows, the rendezvous on POSIX, none elsewhere', () => {
+    expect(platformMechanism('win32')?.name).toBe('sio-loopback-fast-path');
+    for (const platform of ['linux', 'darwin', 'freebsd'] as const) {
+      expect(platformMechanism(platform)?.name).toBe('unix-rendezvous');
+    }
+    expect(platformMechanism('haiku' as NodeJS.Platform)).toBeNull();
+    expect(planFor(settings({ platform: 'linux' }))).toMatchObject({
+      mechanism: { name: 'unix-rendezvous' },
+      backend: ffi,
     });
-  });
-
-  it.each(['127.0.0.1', '127.8.9.10', '::1'])(
-    'a client toward %s applies on Windows',
-    (address) => {
-      expect(planForAddress(settings(), address, 'client')).toEqual({ apply: true, backend: ffi });
-    },
-  );
-
-  it('leaves dual-stack sockets on the normal path', () => {
-    expect(planForAddress(settings(), '::ffff:127.0.0.1', 'client')).toMatchObject({
-      apply: false,
-      info: { state: 'unsupported' },
-    });
-    expect(planForAddress(settings(), '::', 'server')).toMatchObject({
-      apply: false,
-      info: { state: 'unsupported' },
-    });
-    expect(planForAddress(settings(), '::', 'server', true)).toMatchObject({ apply: true });
-  });
-
-  it('is unsupported on a platform without a mechanism, naming it', () => {
-    const plan = planForAddress(settings({ platform: 'linux' }), '127.0.0.1', 'client');
-    expect(plan).toMatchObject({
-      apply: false,
-      info: { state: 'unsupported', backend: 'ffi', error: null },
-    });
-    expect(plan.apply === false && plan.info.reason).toMatch(
-      /^linux has no SIO_LOOPBACK_FAST_PATH/,
-    );
-    expect(platformMechanism('win32')).toEqual({ mechanism: 'sio-loopback-fast-path' });
-    expect(platformMechanism('darwin').mechanism).toBeNull();
+    const none = planFor(settings({ platform: 'haiku' as NodeJS.Platform }));
+    expect(none).toMatchObject({ mechanism: null, info: { state: 'unsupported', backend: 'ffi' } });
+    expect(none.info?.reason).toMatch(/^haiku has no loopback fast path mechanism/);
   });
 
   it('is disabled when not requested, or by the kill switch, before any address is looked at', () => {
@@ -73,6 +39,44 @@ describe('the fast-path decision (no traffic is sent: these are decisions only)'
     expect(killed).toMatchObject({ requested: true, state: 'disabled' });
     expect(killed?.reason).toMatch(/LOOPFAST_DISABLE/);
     expect(statusWithoutAddress(settings())).toBeNull();
+    expect(planFor(settings({ env: { LOOPFAST_DISABLE: '1' } }))).toEqual({
+      mechanism: null,
+      info: killed,
+    });
+  });
+
+  it('names the missing backend', () => {
+    const plan = planFor(settings({ backend: 'auto', env: { LOOPFAST_BACKEND: 'rust' } }));
+    expect(plan).toMatchObject({ mechanism: null, info: { state: 'unsupported', backend: null } });
+    expect(plan.info?.reason).toBe('LOOPFAST_BACKEND=rust names no backend (use napi or ffi)');
+  });
+});
+
+describe('the Windows control code: which addresses qualify', () => {
+  it.each(['192.0.2.1', '10.0.0.1', '8.8.8.8', '2001:db8::1', 'fe80::1', '::ffff:10.1.2.3'])(
+    'a client toward %s is not-loopback',
+    (address) => {
+      expect(declineFor(ffi, address, 'client')).toMatchObject({
+        requested: true,
+        state: 'not-loopback',
+        backend: null,
+      });
+    },
+  );
+
+  it('a server may bind the wildcard (it includes loopback); a client may not connect to it', () => {
+    expect(declineFor(ffi, '0.0.0.0', 'server')).toBeNull();
+    expect(declineFor(ffi, '0.0.0.0', 'client')).toMatchObject({ state: 'not-loopback' });
+  });
+
+  it.each(['127.0.0.1', '127.8.9.10', '::1'])('a client toward %s qualifies', (address) => {
+    expect(declineFor(ffi, address, 'client')).toBeNull();
+  });
+
+  it('leaves dual-stack sockets on the normal path', () => {
+    expect(declineFor(ffi, '::ffff:127.0.0.1', 'client')).toMatchObject({ state: 'unsupported' });
+    expect(declineFor(ffi, '::', 'server')).toMatchObject({ state: 'unsupported' });
+    expect(declineFor(ffi, '::', 'server', true)).toBeNull();
   });
 });
 

@@ -155,7 +155,7 @@ server.listen(0, '127.0.0.1', () => {
     expect(JSON.parse(result.stdout)).toEqual({
       reply: 'cjs',
       backends: ['ffi', 'napi'],
-      state: 'unsupported',
+      state: 'enabled',
     });
   });
 
@@ -165,22 +165,26 @@ server.listen(0, '127.0.0.1', () => {
     });
     expect(result.status).toBe(0);
     const lines = result.stderr.split('\n').filter((line) => line.startsWith('LOOPFAST '));
-    expect(lines.some((line) => / server unsupported: /.test(line))).toBe(true);
-    expect(lines.some((line) => / socket unsupported: /.test(line))).toBe(true);
+    expect(
+      lines.some((line) => / server enabled: listening on TCP and on the rendezvous /.test(line)),
+    ).toBe(true);
+    expect(lines.some((line) => / socket enabled: connected over the rendezvous /.test(line))).toBe(
+      true,
+    );
     expect(run(publicScenario(pathToFileURL(join(netDist, 'index.js')).href)).stderr).not.toMatch(
       /LOOPFAST /,
     );
   });
 
-  it("policy 'warn' (the default) emits one process warning per option, with a code, and lets the call through", () => {
-    const script = `import { connect, createServer } from ${JSON.stringify(pathToFileURL(join(netDist, 'index.js')).href)};
+  describe("policy 'warn' (the default)", () => {
+    const script = (imports: string, connect: string, createServer: string) => `${imports}
 import { once } from 'node:events';
 const warnings = [];
 process.on('warning', (w) => warnings.push({ name: w.name, code: w.code }));
-const server = createServer({ loopbackFastPath: true }, (socket) => socket.end());
+const server = ${createServer}({ loopbackFastPath: true }, (socket) => socket.end());
 server.listen(0, '127.0.0.1');
 await once(server, 'listening');
-const client = connect({ loopbackFastPath: true, port: server.address().port, host: '127.0.0.1' });
+const client = ${connect}({ loopbackFastPath: true, port: server.address().port, host: '127.0.0.1' });
 await once(client, 'connect');
 const results = [client.setNoDelay(true) === client, client.setNoDelay(true) === client, client.setKeepAlive(true) === client];
 client.resume();
@@ -189,18 +193,45 @@ await new Promise((resolve) => setImmediate(resolve));
 process.stdout.write(JSON.stringify({ results, warnings }));
 server.close();
 `;
-    const result = run(script);
-    expect(result.status).toBe(0);
-    expect(result.json()).toEqual({
-      results: [true, true, true],
-      warnings: [
-        { name: 'LoopfastWarning', code: 'LOOPFAST_UNSUPPORTED_OPTION' },
-        { name: 'LoopfastWarning', code: 'LOOPFAST_UNSUPPORTED_OPTION' },
-      ],
+
+    it('on the Windows route emits one process warning per option, with a code, and lets the call through', () => {
+      const url = (file: string) => JSON.stringify(pathToFileURL(join(netDist, file)).href);
+      const result = run(
+        script(
+          `import { connectWith } from ${url('connect.js')};
+import { createServerWith } from ${url('server.js')};
+const win32 = { platform: 'win32', backend: 'ffi' };`,
+          '((options) => connectWith(win32, [options]))',
+          '((options, listener) => createServerWith(win32, [options, listener]))',
+        ),
+      );
+      expect(result.status).toBe(0);
+      expect(result.json()).toEqual({
+        results: [true, true, true],
+        warnings: [
+          { name: 'LoopfastWarning', code: 'LOOPFAST_UNSUPPORTED_OPTION' },
+          { name: 'LoopfastWarning', code: 'LOOPFAST_UNSUPPORTED_OPTION' },
+        ],
+      });
+      expect(result.stderr).toMatch(
+        /TCP_NODELAY \(socket\.setNoDelay\(\) \/ \{ noDelay \}\) is not among the socket options/,
+      );
+      expect(result.stderr).toMatch(/SO_KEEPALIVE/);
     });
-    expect(result.stderr).toMatch(
-      /TCP_NODELAY \(socket\.setNoDelay\(\) \/ \{ noDelay \}\) is not among the socket options/,
+
+    it.runIf(process.platform !== 'win32')(
+      'is silent over the rendezvous, whose Unix socket ignores TCP options harmlessly',
+      () => {
+        const result = run(
+          script(
+            `import { connect, createServer } from ${JSON.stringify(pathToFileURL(join(netDist, 'index.js')).href)};`,
+            'connect',
+            'createServer',
+          ),
+        );
+        expect(result.status).toBe(0);
+        expect(result.json()).toEqual({ results: [true, true, true], warnings: [] });
+      },
     );
-    expect(result.stderr).toMatch(/SO_KEEPALIVE/);
   });
 });

@@ -1,0 +1,63 @@
+/**
+ * What a fast-path mechanism is: one module that, given the settings and a destination or a
+ * server, either carries the connection or listener itself or declines and lets Node's own
+ * `net` carry it, recording the status either way. It owns every native resource it creates,
+ * from creation to close.
+ *
+ * @module
+ */
+import type { Server, Socket } from 'node:net';
+import type { Backend } from '@loopfast/core';
+import type { OptionPolicy } from '../option-guard.js';
+import type { FastPathSettings } from '../options.js';
+import type { FastPathMechanism } from '../status.js';
+
+/** `net.connect`'s options as loopfast reads them; passed on to Node unchanged. */
+export type ConnectRecord = Record<string, unknown> & {
+  host?: string;
+  port?: unknown;
+  path?: unknown;
+  timeout?: number;
+  lookup?: unknown;
+  family?: unknown;
+  localAddress?: unknown;
+  localPort?: unknown;
+  noDelay?: unknown;
+  keepAlive?: unknown;
+};
+
+/** One client connection, planned: the fast path was asked for and a backend is at hand. */
+export interface ClientRequest {
+  readonly settings: FastPathSettings;
+  readonly policy: OptionPolicy;
+  readonly backend: Backend;
+  /** Node's options (loopfast's own removed), with a valid port. */
+  readonly options: ConnectRecord;
+  /** The destination as given: an IP literal (loopback, checked) or a host name. */
+  readonly host: string;
+  /** `connect`'s listener, if any. */
+  readonly listener: (() => void) | undefined;
+}
+
+/** One server, planned: the fast path was asked for. */
+export interface ServerRequest {
+  readonly settings: FastPathSettings;
+  readonly policy: OptionPolicy;
+  /** `net.Server.prototype.listen` as the server had it before loopfast wrapped it. */
+  readonly listen: Server['listen'];
+}
+
+/** A way to carry loopback connections faster than TCP/IP. */
+export interface Mechanism {
+  /** The name statuses report. */
+  readonly name: FastPathMechanism;
+  /** Makes the client socket, over this mechanism or (declining) over Node's own TCP. */
+  connect(request: ClientRequest): Socket;
+  /**
+   * Listens as `listen(...args)` asks, with this mechanism where the address qualifies and Node's
+   * own `listen` otherwise; returns what `listen` returns.
+   */
+  listen(server: Server, request: ServerRequest, backend: Backend, args: unknown[]): Server;
+  /** Called once when a server is given loopfast's `listen`, before any `listen`. */
+  attach(server: Server, request: ServerRequest): void;
+}

@@ -1,0 +1,302 @@
+/**
+ * Windows: the `SIO_LOOPBACK_FAST_PATH` control code. A TCP socket is made with the backend, the
+ * control code applied, and only then is the socket handed to Node through the `tcp_wrap`
+ * binding and connected (or bound and listened on), so the order the specification demands
+ * holds by construction. Accepted sockets inherit it from the listener. This module owns each
+ * native socket from creation until Node's handle takes it, and closes it on every failure.
+ *
+ * @module
+ */
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import {
+  isIP,
+  type ListenOptions,
+  type NetConnectOpts,
+  connect as netConnect,
+  type Server,
+  Socket,
+  type SocketConstructorOpts,
+} from 'node:net';
+import {
+  type Backend,
+  isIPv4MappedAddress,
+  isLoopbackAddress,
+  isUnsupportedError,
+  isWildcardAddress,
+  LoopfastErrorCode,
+  type NativeSocket,
+} from '@loopfast/core';
+import { normalizeListenArgs, type TcpListen } from '../args.js';
+import {
+  adoptServerHandle,
+  emptyClientHandle,
+  openClientHandle,
+  type TcpHandle,
+  tcpWrap,
+} from '../handoff.js';
+import {
+  checkConstructionOptions,
+  checkServerOptions,
+  guardAcceptedSocket,
+  guardSocketMethods,
+} from '../option-guard.js';
+import { type FastPathInfo, recordStatus, recordStatusLater } from '../status.js';
+import { statuses } from '../statuses.js';
+import type { ClientRequest, ConnectRecord, Mechanism, ServerRequest } from './mechanism.js';
+
+type LookupFunction = (
+  hostname: string,
+  options: LookupOneOptions,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+) => void;
+
+/**
+ * Backends that answered "unsupported" once, with the status later sockets get: they skip the
+ * attempt, as OpenJDK does.
+ */
+const unsupportedBy = new WeakMap<Backend, FastPathInfo>();
+
+/**
+ * Whether one IP address gets the control code, or the status that says why not. A client needs
+ * a loopback destination; a server a loopback or wildcard bind address. A dual-stack socket (an
+ * IPv4-mapped destination, or a `::` listener without `ipv6Only`) is left on the normal path: a
+ * libuv fork saw crashes with the fast path on dual-stack sockets and never enabled it there.
+ */
+export function declineFor(
+  backend: Backend,
+  address: string,
+  role: 'client' | 'server',
+  ipv6Only = false,
+): FastPathInfo | null {
+  const eligible = isLoopbackAddress(address) || (role === 'server' && isWildcardAddress(address));
+  if (!eligible) return statuses.notLoopback(address);
+  const dualStack =
+    isIPv4MappedAddress(address) ||
+    (isIP(address) === 6 && isWildcardAddress(address) && !ipv6Only);
+  if (dualStack) return statuses.dualStack(address, backend.name);
+  const cached = unsupportedBy.get(backend);
+  if (cached) return cached;
+  const wrap = tcpWrap();
+  if (wrap instanceof Error) return statuses.unavailable(wrap, backend.name);
+  return null;
+}
+
+/** A native socket with the control code applied, or the status that explains why there is none. */
+type PreparedSocket =
+  | { readonly socket: NativeSocket; readonly info: FastPathInfo }
+  | { readonly socket: null; readonly info: FastPathInfo };
+
+/**
+ * Makes a TCP socket with the backend and applies the control code to it. On any failure the
+ * socket is closed again and the status says why; the caller then uses the normal path.
+ */
+function prepareSocket(backend: Backend, family: 4 | 6): PreparedSocket {
+  let socket: NativeSocket;
+  try {
+    socket = backend.createTcpSocket(family);
+  } catch (error) {
+    const unavailable = (error as { code?: string }).code === LoopfastErrorCode.BACKEND_UNAVAILABLE;
+    const unsupported = unavailable || isUnsupportedError(error);
+    return {
+      socket: null,
+      info: statuses.cannotMakeSocket(error as Error, unsupported, backend.name),
+    };
+  }
+  try {
+    backend.applyLoopbackFastPath(socket, true);
+  } catch (error) {
+    backend.closeSocket(socket);
+    const unsupported = isUnsupportedError(error);
+    if (unsupported)
+      unsupportedBy.set(backend, statuses.reportedBefore(error as Error, backend.name));
+    return {
+      socket: null,
+      info: statuses.controlCodeFailed(error as Error, unsupported, backend.name),
+    };
+  }
+  return { socket, info: statuses.controlCodeApplied(backend.name) };
+}
+
+/**
+ * Puts a fast-path socket into `handle` if `address` qualifies; otherwise records why not and
+ * leaves the handle empty, so libuv makes an ordinary socket at `connect`.
+ */
+function prepareHandle(socket: Socket, handle: TcpHandle, backend: Backend, address: string): void {
+  const declined = declineFor(backend, address, 'client');
+  if (declined) {
+    recordStatus(socket, declined);
+    return;
+  }
+  const prepared = prepareSocket(backend, isIP(address) === 6 ? 6 : 4);
+  if (prepared.socket !== null) {
+    try {
+      openClientHandle(handle, prepared.socket);
+    } catch (error) {
+      backend.closeSocket(prepared.socket);
+      recordStatus(socket, statuses.handoffFailed(error as Error, backend.name));
+      return;
+    }
+  }
+  recordStatus(socket, prepared.info);
+}
+
+/**
+ * A socket built on a `tcp_wrap` handle that loopfast owns, so the fast-path socket can be opened
+ * into it before Node connects. Host names are resolved first (through the `lookup` option, one
+ * address) so Node never swaps the handle for a fresh one.
+ */
+function connectNative({ backend, options, host, listener }: ClientRequest): Socket {
+  const handle = emptyClientHandle();
+  // manualStart: a read on the unconnected handle would fail with ENOTCONN and destroy the socket.
+  const socket = new Socket({
+    ...options,
+    handle,
+    manualStart: true,
+  } as unknown as SocketConstructorOpts);
+  if (options.timeout) socket.setTimeout(options.timeout);
+  let connectOptions: ConnectRecord = options;
+  if (isIP(host)) {
+    prepareHandle(socket, handle, backend, host);
+  } else {
+    recordStatus(socket, statuses.resolving(host));
+    const resolve = (options.lookup ?? dnsLookup) as LookupFunction;
+    const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
+      resolve(hostname, { ...lookupOptions, all: false }, (error, address, family) => {
+        if (!error) prepareHandle(socket, handle, backend, address);
+        callback(error, address, family);
+      });
+    };
+    connectOptions = { ...options, lookup, autoSelectFamily: false };
+  }
+  try {
+    return socket.connect(connectOptions as NetConnectOpts, listener);
+  } catch (error) {
+    // net validates some options (localAddress, lookup) only here; the handle may already own a socket.
+    socket.destroy();
+    throw error;
+  }
+}
+
+function connect(request: ClientRequest): Socket {
+  const { backend, options, host, policy, listener } = request;
+  checkConstructionOptions(policy, options);
+  const wrap = tcpWrap();
+  let socket: Socket;
+  if (wrap instanceof Error) {
+    socket = netConnect(options as NetConnectOpts, listener);
+    recordStatusLater(socket, () => {
+      const address = isIP(host) ? host : socket.remoteAddress;
+      if (address === undefined) return statuses.resolving(host);
+      return declineFor(backend, address, 'client') ?? statuses.unavailable(wrap, backend.name);
+    });
+  } else {
+    socket = connectNative(request);
+  }
+  guardSocketMethods(socket, policy);
+  return socket;
+}
+
+/** Listens on `address` the normal way, keeping the caller's other listen options. */
+function listenPlain(
+  server: Server,
+  listen: Server['listen'],
+  request: TcpListen,
+  address: string | undefined,
+): void {
+  const options: ListenOptions = {
+    port: request.port,
+    ...(address === undefined ? {} : { host: address }),
+    ...(request.backlog === undefined ? {} : { backlog: request.backlog }),
+    ...(request.exclusive === undefined ? {} : { exclusive: request.exclusive }),
+    ...(request.signal === undefined ? {} : { signal: request.signal }),
+    ipv6Only: request.ipv6Only,
+  };
+  listen.call(server, options, request.callback);
+}
+
+/** Listens on one IP address, through a fast-path handle when it qualifies. */
+function listenOnAddress(
+  server: Server,
+  listen: Server['listen'],
+  backend: Backend,
+  request: TcpListen,
+  address: string,
+  explicitHost: boolean,
+): void {
+  const declined = declineFor(backend, address, 'server', request.ipv6Only);
+  const family = isIP(address) === 6 ? 6 : 4;
+  const prepared = declined ? null : prepareSocket(backend, family);
+  recordStatus(server, declined ?? (prepared as PreparedSocket).info);
+  if (prepared?.socket == null) {
+    listenPlain(server, listen, request, explicitHost ? address : undefined);
+    return;
+  }
+  let handle: TcpHandle;
+  try {
+    handle = adoptServerHandle(prepared.socket, address, request.port, family, request.ipv6Only);
+  } catch (error) {
+    // A failed `open` leaves the socket ours to close; a failed bind already closed it with the handle.
+    if ((error as { syscall?: string }).syscall === 'open') backend.closeSocket(prepared.socket);
+    process.nextTick(() => server.emit('error', error));
+    return;
+  }
+  // libuv defers a bind error such as EADDRINUSE to listen, and Node reports a listen on a handle
+  // without the address; name it, as node:net does for a listen by address.
+  const nameAddress = (
+    error: NodeJS.ErrnoException & { address?: string | null; port?: number },
+  ) => {
+    if (error.syscall !== 'listen' || error.port !== -1) return;
+    error.address = address;
+    error.port = request.port;
+    error.message = `${error.message} ${address}:${request.port}`;
+  };
+  server.prependOnceListener('error', nameAddress);
+  server.once('listening', () => server.off('error', nameAddress));
+  request.signal?.addEventListener('abort', () => server.close(), { once: true });
+  // net.Server.listen(handle[, backlog][, callback]): Node calls listen() on the bound handle.
+  const listenOnHandle = listen as unknown as (
+    handle: unknown,
+    backlog: number,
+    callback?: () => void,
+  ) => Server;
+  listenOnHandle.call(server, handle, request.backlog ?? 511, request.callback);
+}
+
+function listen(server: Server, request: ServerRequest, backend: Backend, args: unknown[]): Server {
+  const tcp = normalizeListenArgs(args);
+  if (tcp.kind === 'other') {
+    recordStatus(server, statuses.notTcpListen(tcp.what));
+    return request.listen.apply(server, args as Parameters<Server['listen']>);
+  }
+  recordStatus(server, statuses.notListening);
+  checkServerOptions(request.policy, server);
+  if (tcp.host === undefined) {
+    // Node's default bind is the IPv6 wildcard, dual-stack; decide for that address.
+    listenOnAddress(server, request.listen, backend, tcp, '::', false);
+  } else if (isIP(tcp.host)) {
+    listenOnAddress(server, request.listen, backend, tcp, tcp.host, true);
+  } else {
+    dnsLookup(tcp.host, (error, address) => {
+      if (error) server.emit('error', error);
+      else listenOnAddress(server, request.listen, backend, tcp, address, true);
+    });
+  }
+  return server;
+}
+
+function attach(server: Server, { policy }: ServerRequest): void {
+  // Accepted sockets read their status from the listener; only the guard needs them.
+  if (policy !== 'allow') {
+    server.prependListener('connection', (socket: Socket) =>
+      guardAcceptedSocket(server, socket, policy),
+    );
+  }
+}
+
+/** The Windows mechanism: `SIO_LOOPBACK_FAST_PATH` before `connect` and before `listen`. */
+export const sioLoopbackFastPath: Mechanism = Object.freeze({
+  name: 'sio-loopback-fast-path',
+  connect,
+  listen,
+  attach,
+});

@@ -1,0 +1,504 @@
+/**
+ * Linux, macOS and other POSIX systems: the Unix-socket rendezvous. A server with the fast path,
+ * once TCP is listening on a loopback or wildcard address, also listens on a Unix socket named
+ * for that address and port in a private per-user directory; both transports feed the same
+ * `'connection'` event. A client with the fast path toward a loopback address connects over that
+ * socket when a valid one exists (the backend connects without blocking and checks the server's
+ * uid), and otherwise over TCP within the same `connect` call. This module owns each descriptor
+ * the backend connects until Node's socket takes it, and each rendezvous listener and file.
+ *
+ * @module
+ */
+import cluster from 'node:cluster';
+import { chmodSync, lstatSync, readFileSync, unlinkSync } from 'node:fs';
+import {
+  isIP,
+  createServer as netCreateServer,
+  type Server,
+  Socket,
+  type SocketConstructorOpts,
+} from 'node:net';
+import {
+  type Backend,
+  isLocalhostName,
+  isLoopbackAddress,
+  isWildcardAddress,
+  LoopfastErrorCode,
+  type NativeSocket,
+} from '@loopfast/core';
+import type { FastPathSettings } from '../options.js';
+import {
+  clientDirectory,
+  distrustDirectory,
+  effectiveUid,
+  serverDirectory,
+} from '../rendezvous-directory.js';
+import { clientKeys, networkNamespace, rendezvousPath, serverKey } from '../rendezvous-names.js';
+import { type FastPathInfo, recordAcceptedStatus, recordStatus } from '../status.js';
+import { statuses } from '../statuses.js';
+import { connectOverTcp } from '../tcp-connect.js';
+import {
+  type Endpoint,
+  emulateTcp,
+  familyOf,
+  listenerEnd,
+  loopbackPeer,
+} from '../tcp-emulation.js';
+import type { ClientRequest, Mechanism, ServerRequest } from './mechanism.js';
+
+/** Where a rendezvous would be, or the status that says why there is none. */
+type Place =
+  | { readonly directory: string; readonly ns: string; readonly info?: undefined }
+  | { readonly info: FastPathInfo };
+
+function placeFor(settings: FastPathSettings, backend: Backend, role: 'client' | 'server'): Place {
+  const ns = networkNamespace(settings.platform);
+  if (ns instanceof Error) {
+    return {
+      info: statuses.checkFailed(
+        `the network namespace is unknown (${ns.message})`,
+        ns,
+        backend.name,
+      ),
+    };
+  }
+  const found = role === 'client' ? clientDirectory(settings.env) : serverDirectory(settings.env);
+  if (found.path === null)
+    return { info: statuses.checkFailed(found.failure, found.error, backend.name) };
+  return { directory: found.path, ns };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client
+
+/** A connected descriptor, a reason to use TCP, or `null` when no file is there. */
+type Attempt = { readonly fd: NativeSocket } | { readonly info: FastPathInfo } | null;
+
+/**
+ * Connects to the rendezvous at `path` if one is there and passes every check. The file is not
+ * inspected first: the directory is private, and the peer's credentials say who serves it.
+ */
+function attempt(backend: Backend, path: string): Attempt {
+  const uid = effectiveUid();
+  let fd: NativeSocket;
+  try {
+    fd = backend.connectUnixSocket(path);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ENOENT') return null;
+    if (code === 'ECONNREFUSED')
+      return { info: statuses.staleRendezvous(path, error as Error, backend.name) };
+    if (code === 'EAGAIN')
+      return { info: statuses.busyRendezvous(path, error as Error, backend.name) };
+    if (code === LoopfastErrorCode.BACKEND_UNAVAILABLE) {
+      return { info: statuses.unavailable(error as Error, backend.name) };
+    }
+    distrustDirectory();
+    return { info: statuses.rendezvousConnectFailed(path, error as Error, backend.name) };
+  }
+  let peerUid: number;
+  try {
+    peerUid = backend.getPeerCredentials(fd).uid;
+  } catch (error) {
+    backend.closeSocket(fd);
+    return { info: statuses.checkFailed('peer credentials', error as Error, backend.name) };
+  }
+  if (peerUid !== uid) {
+    backend.closeSocket(fd);
+    distrustDirectory();
+    return {
+      info: statuses.checkFailed(
+        `the server at ${path} runs as uid ${peerUid}, not ${uid}`,
+        null,
+        backend.name,
+      ),
+    };
+  }
+  return { fd };
+}
+
+/**
+ * The addresses a destination stands for without a lookup: an IP literal itself; a localhost
+ * name (RFC 6761 reserves it for loopback) its loopback addresses of the asked family. `null`
+ * for any other name, or when a custom `lookup` is to decide.
+ */
+function destinations(host: string, family: unknown, lookup: unknown): string[] | null {
+  if (isIP(host)) return [host];
+  if (!isLocalhostName(host) || lookup !== undefined) return null;
+  if (family === 4) return ['127.0.0.1'];
+  if (family === 6) return ['::1'];
+  return ['127.0.0.1', '::1'];
+}
+
+/** Makes the user's socket from a connected descriptor: `'connect'` and `'ready'` come next tick. */
+function adopt(
+  request: ClientRequest,
+  fd: NativeSocket,
+  address: string,
+  port: number,
+  info: FastPathInfo,
+): Socket {
+  const { options, host, listener } = request;
+  let socket: Socket;
+  try {
+    socket = new Socket({
+      ...options,
+      fd,
+      readable: true,
+      writable: true,
+    } as SocketConstructorOpts);
+  } catch (error) {
+    request.backend.closeSocket(fd);
+    throw error;
+  }
+  // Node's socket is open at once; it connects "asynchronously" for the user, as TCP would:
+  // writes and `end()` queue until `'connect'`, which Node's stream code waits for. `'connect'`
+  // comes after the next poll of the event loop, as TCP's does, so a server in this process
+  // has accepted by then.
+  const connecting = socket as { connecting: boolean };
+  connecting.connecting = true;
+  emulateTcp(
+    socket,
+    { address: loopbackPeer(address), family: familyOf(address), port: undefined },
+    { address, family: familyOf(address), port },
+  );
+  recordStatus(socket, info);
+  if (options.timeout) socket.setTimeout(options.timeout);
+  if (listener) socket.once('connect', listener);
+  setImmediate(() => {
+    if (socket.destroyed) return;
+    connecting.connecting = false;
+    if (!isIP(host)) socket.emit('lookup', null, address, isIP(address), host);
+    socket.emit('connect');
+    socket.emit('ready');
+  });
+  return socket;
+}
+
+function connect(request: ClientRequest): Socket {
+  const { settings, backend, options, host, listener } = request;
+  const tcp = (info: FastPathInfo) => connectOverTcp(options, listener, host, info);
+  if (options.localAddress !== undefined || options.localPort !== undefined) {
+    return tcp(statuses.tcpClientAddress(backend.name));
+  }
+  const addresses = destinations(host, options.family, options.lookup);
+  if (addresses === null) return tcp(statuses.hostName(host, backend.name));
+  // Node raises its own error for a missing port.
+  if (options.port === undefined) return tcp(statuses.notRequested);
+  const port = Number(options.port);
+  const place = placeFor(settings, backend, 'client');
+  if (place.info) return tcp(place.info);
+  let declined: FastPathInfo | null = null;
+  let first: string | null = null;
+  for (const address of addresses) {
+    if (!isLoopbackAddress(address)) return tcp(statuses.notLoopback(address));
+    for (const key of clientKeys(address)) {
+      const path = rendezvousPath(place.directory, place.ns, key, port, settings.platform);
+      if (path === null) continue;
+      first ??= path;
+      const outcome = attempt(backend, path);
+      if (outcome === null) continue;
+      if ('fd' in outcome) {
+        return adopt(
+          request,
+          outcome.fd,
+          address,
+          port,
+          statuses.rendezvousClient(path, backend.name),
+        );
+      }
+      declined ??= outcome.info;
+    }
+  }
+  return tcp(
+    declined ?? statuses.noRendezvousServer(host, port, first ?? place.directory, backend.name),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server
+
+/** The rendezvous side of one server. */
+interface RendezvousState {
+  /** The rendezvous listener in force, or being opened. */
+  unix: Server | null;
+  /** Bumped by `close()`, so a rendezvous that comes up after it is shut again. */
+  generation: number;
+  /** Whether the user asked for `unref()` (the rendezvous follows the server). */
+  unrefed: boolean;
+}
+
+const states = new WeakMap<Server, RendezvousState>();
+
+/** Socket files this process made, removed at exit if still theirs (libuv removes them on close). */
+const madeFiles = new Map<string, { dev: bigint; ino: bigint }>();
+
+/**
+ * The identity of a socket file. As BigInts: on Node 20, a number `lstat` of a listening Unix
+ * socket's path, made before koffi first loads, leaves koffi unable to load its binary.
+ */
+function identity(path: string): { dev: bigint; ino: bigint } {
+  const { dev, ino } = lstatSync(path, { bigint: true });
+  return { dev, ino };
+}
+let exitHookInstalled = false;
+
+function removeMadeFilesAtExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const [path, made] of madeFiles) {
+      try {
+        const now = identity(path);
+        if (now.dev === made.dev && now.ino === made.ino) unlinkSync(path);
+      } catch {
+        // Already gone: nothing to remove.
+      }
+    }
+  });
+}
+
+/**
+ * Whether a server listens on the socket file at `path`. On Linux the kernel's table of Unix
+ * sockets (of this network namespace) says so without connecting; elsewhere a connection tells,
+ * and is closed at once.
+ */
+function isServed(path: string, backend: Backend, platform: NodeJS.Platform): boolean {
+  if (platform === 'linux' || platform === 'android') {
+    const listening = '00010000';
+    for (const line of readFileSync('/proc/net/unix', 'latin1').split('\n')) {
+      const fields = /^\s*\S+: \S+ \S+ (\S+) \S+ \S+ \S+ (.*)$/.exec(line);
+      if (fields?.[1] === listening && fields[2] === path) return true;
+    }
+    return false;
+  }
+  try {
+    backend.closeSocket(backend.connectUnixSocket(path));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Clears the way for a rendezvous at `path`: a stale file (its server gone) is removed. Returns
+ * the status that stops it, or `null`. In a `cluster` worker a served file is the cluster's own
+ * (the primary holds one listener per path for all workers), so the worker joins it.
+ */
+function clearWay(path: string, backend: Backend, platform: NodeJS.Platform): FastPathInfo | null {
+  if (isServed(path, backend, platform)) {
+    return cluster.isWorker ? null : statuses.servedElsewhere(path, backend.name);
+  }
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      return statuses.checkFailed(`cannot remove the stale ${path}`, error as Error, backend.name);
+    }
+  }
+  return null;
+}
+
+type InternalServer = Server & { _connections: number };
+type InternalSocket = Socket & { server: Server; _server: Server };
+
+/**
+ * Hands a connection the rendezvous accepted to the user's server, as if its TCP listener had
+ * accepted it: counted there (so `getConnections`, `maxConnections` and `close` see one server),
+ * with the TCP addresses, then `'connection'`.
+ */
+function hand(server: Server, socket: Socket, local: Endpoint, info: FastPathInfo): void {
+  const target = server as InternalServer;
+  if (server.maxConnections != null && target._connections >= server.maxConnections) {
+    socket.destroy();
+    return;
+  }
+  const moved = socket as InternalSocket;
+  (moved._server as InternalServer)._connections--;
+  moved.server = server;
+  moved._server = server;
+  target._connections++;
+  emulateTcp(socket, local, {
+    address: loopbackPeer(local.address),
+    family: local.family,
+    port: undefined,
+  });
+  recordStatus(socket, info);
+  server.emit('connection', socket);
+}
+
+/** Opens the rendezvous of a server whose TCP listener is up; `done` once it is up or declined. */
+function openRendezvous(
+  server: Server,
+  state: RendezvousState,
+  request: ServerRequest,
+  backend: Backend,
+  ipv6Only: boolean,
+  done: () => void,
+): void {
+  const settle = (info: FastPathInfo) => {
+    recordStatus(server, info);
+    done();
+  };
+  const address = server.address();
+  if (address === null || typeof address === 'string') {
+    settle(statuses.notTcpListen(address ?? 'this listener'));
+    return;
+  }
+  if (!isLoopbackAddress(address.address) && !isWildcardAddress(address.address)) {
+    settle(statuses.notLoopback(address.address));
+    return;
+  }
+  const { platform } = request.settings;
+  const place = placeFor(request.settings, backend, 'server');
+  if (place.info) {
+    settle(place.info);
+    return;
+  }
+  const key = serverKey(address.address, ipv6Only);
+  const path = rendezvousPath(place.directory, place.ns, key, address.port, platform);
+  if (path === null) {
+    settle(
+      statuses.checkFailed(
+        `${place.directory} is too long for a Unix socket path`,
+        null,
+        backend.name,
+      ),
+    );
+    return;
+  }
+  const blocked = clearWay(path, backend, platform);
+  if (blocked) {
+    settle(blocked);
+    return;
+  }
+
+  const generation = state.generation;
+  const { allowHalfOpen = false, pauseOnConnect = false } = server as Server & {
+    allowHalfOpen?: boolean;
+    pauseOnConnect?: boolean;
+  };
+  const unix = netCreateServer({ allowHalfOpen, pauseOnConnect });
+  state.unix = unix;
+  const local = listenerEnd(address.address, address.port);
+  const accepted = statuses.rendezvousAccepted(path, backend.name);
+  unix.on('connection', (socket: Socket) => hand(server, socket, local, accepted));
+  const onError = (error: Error) => {
+    unix.off('listening', onListening);
+    if (state.unix === unix) state.unix = null;
+    if (state.generation === generation)
+      settle(statuses.rendezvousListenFailed(path, error, backend.name));
+  };
+  const onListening = () => {
+    unix.off('error', onError);
+    if (state.generation !== generation || !server.listening) {
+      unix.close();
+      return;
+    }
+    // Errors a listening server meets (accept failures) are the user's server's errors.
+    unix.on('error', (error) => server.emit('error', error));
+    if (state.unrefed) unix.unref();
+    try {
+      chmodSync(path, 0o600);
+      if (!cluster.isWorker) {
+        madeFiles.set(path, identity(path));
+        removeMadeFilesAtExit();
+      }
+    } catch (error) {
+      unix.close();
+      state.unix = null;
+      settle(statuses.rendezvousListenFailed(path, error as Error, backend.name));
+      return;
+    }
+    recordAcceptedStatus(server, statuses.acceptedOverTcp(backend.name));
+    settle(statuses.rendezvousServer(path, backend.name));
+  };
+  unix.once('error', onError);
+  unix.once('listening', onListening);
+  unix.listen({ path });
+}
+
+/** Shuts the rendezvous of a server (libuv removes the socket file as it closes it). */
+function closeRendezvous(server: Server, state: RendezvousState): void {
+  state.generation++;
+  const unix = state.unix;
+  state.unix = null;
+  recordAcceptedStatus(server, null);
+  if (unix === null) return;
+  if (unix.listening) {
+    const address = unix.address();
+    if (typeof address === 'string') madeFiles.delete(address);
+    unix.close();
+  }
+}
+
+/**
+ * Holds the server's `'listening'` event until the rendezvous is up (or declined), so a client
+ * that connects on `'listening'` finds it. Node emits `'listening'` once TCP listens; loopfast
+ * takes that moment, opens the rendezvous, then lets the event through.
+ */
+function holdListening(server: Server, open: (done: () => void) => void): () => void {
+  const own = Object.hasOwn(server, 'emit') ? server.emit : undefined;
+  const emit = server.emit as (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
+  const release = () => {
+    if (own) server.emit = own;
+    else delete (server as Partial<Server>).emit;
+  };
+  server.emit = function emitAfterRendezvous(
+    this: Server,
+    event: string | symbol,
+    ...args: unknown[]
+  ) {
+    if (event !== 'listening') return emit.call(this, event, ...args);
+    release();
+    open(() => {
+      if (server.listening) emit.call(server, 'listening');
+    });
+    return true;
+  } as Server['emit'];
+  return release;
+}
+
+function listen(server: Server, request: ServerRequest, backend: Backend, args: unknown[]): Server {
+  const state = states.get(server) as RendezvousState;
+  const first = args[0] as { ipv6Only?: unknown } | null | undefined;
+  const ipv6Only = typeof first === 'object' && first !== null && first.ipv6Only === true;
+  recordStatus(server, statuses.notListening);
+  const release = holdListening(server, (done) =>
+    openRendezvous(server, state, request, backend, ipv6Only, done),
+  );
+  try {
+    return request.listen.apply(server, args as Parameters<Server['listen']>);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+function attach(server: Server): void {
+  const state: RendezvousState = { unix: null, generation: 0, unrefed: false };
+  states.set(server, state);
+  const { close, ref, unref } = server;
+  server.close = function closeBoth(this: Server, ...args: unknown[]) {
+    closeRendezvous(server, state);
+    return (close as (...a: unknown[]) => Server).apply(this, args);
+  };
+  server.ref = function refBoth(this: Server) {
+    state.unrefed = false;
+    state.unix?.ref();
+    return ref.call(this);
+  };
+  server.unref = function unrefBoth(this: Server) {
+    state.unrefed = true;
+    state.unix?.unref();
+    return unref.call(this);
+  };
+}
+
+/** The POSIX mechanism: a Unix-socket rendezvous both sides agree on. */
+export const unixRendezvous: Mechanism = Object.freeze({
+  name: 'unix-rendezvous',
+  connect,
+  listen,
+  attach,
+});

@@ -1,0 +1,169 @@
+/**
+ * Every status loopfast reports, built here and nowhere else, so the wording of each reason (and
+ * which state goes with it) can be read in one place. Statuses that depend on nothing but the
+ * backend are built once: they are on every connection's path.
+ *
+ * @module
+ */
+import { KILL_SWITCH_ENV } from '@loopfast/core';
+import { type FastPathInfo, type FastPathState, status } from './status.js';
+
+const RENDEZVOUS = { mechanism: 'unix-rendezvous' } as const;
+
+/** Statuses keyed by backend, state and reason, so a fixed status is one shared object. */
+const fixed = new Map<string, FastPathInfo>();
+
+function once(
+  state: FastPathState,
+  reason: string,
+  backend: string | null,
+  extra: Partial<Pick<FastPathInfo, 'mechanism' | 'error'>> = {},
+): FastPathInfo {
+  const key = `${backend}\u0000${state}\u0000${extra.mechanism ?? ''}\u0000${reason}`;
+  let info = fixed.get(key);
+  if (!info) {
+    info = status(true, state, reason, { backend, ...extra });
+    fixed.set(key, info);
+  }
+  return info;
+}
+
+/** The statuses, by what happened. */
+export const statuses = {
+  notRequested: status(false, 'disabled', 'not requested (loopbackFastPath is false)'),
+  killed: status(true, 'disabled', `turned off by the kill switch ${KILL_SWITCH_ENV}`),
+  notListening: status(true, 'pending', 'not listening yet'),
+
+  resolving: (host: string): FastPathInfo =>
+    status(true, 'pending', `waiting for ${host} to resolve`),
+  notLoopback: (address: string): FastPathInfo =>
+    status(
+      true,
+      'not-loopback',
+      `${address} is not a loopback address; the fast path would have no effect`,
+    ),
+  pipePath: (path: string): FastPathInfo =>
+    status(true, 'not-loopback', `${path} is a pipe path, not a TCP destination`),
+  notTcpListen: (what: string): FastPathInfo =>
+    status(true, 'not-loopback', `${what} is not a TCP address`),
+  noBackend: (reason: string, error: Error | null): FastPathInfo =>
+    error ? status(true, 'unsupported', reason, { error }) : once('unsupported', reason, null),
+  noMechanism: (platform: NodeJS.Platform, backend: string): FastPathInfo =>
+    once('unsupported', `${platform} has no loopback fast path mechanism loopfast knows`, backend),
+
+  // The Windows control code.
+  dualStack: (address: string, backend: string): FastPathInfo =>
+    once(
+      'unsupported',
+      `${address} needs a dual-stack IPv6 socket, where the fast path is not applied; use 127.0.0.1 or ::1 (or ipv6Only)`,
+      backend,
+    ),
+  /** What the backend or the runtime cannot do here (no native part, no handoff), with its error. */
+  unavailable: (error: Error, backend: string): FastPathInfo =>
+    once('unsupported', error.message, backend, { error }),
+  cannotMakeSocket: (error: Error, unsupported: boolean, backend: string): FastPathInfo =>
+    status(
+      true,
+      unsupported ? 'unsupported' : 'failed',
+      `the ${backend} backend could not make a socket: ${error.message}`,
+      { error, backend },
+    ),
+  controlCodeFailed: (error: Error, unsupported: boolean, backend: string): FastPathInfo =>
+    status(true, unsupported ? 'unsupported' : 'failed', error.message, { error, backend }),
+  reportedBefore: (error: Error, backend: string): FastPathInfo =>
+    status(
+      true,
+      'unsupported',
+      `the ${backend} backend reported ${(error as { code?: string }).code} before`,
+      { error, backend },
+    ),
+  controlCodeApplied: (backend: string): FastPathInfo =>
+    once('enabled', 'SIO_LOOPBACK_FAST_PATH applied before connect/listen', backend, {
+      mechanism: 'sio-loopback-fast-path',
+    }),
+  handoffFailed: (error: Error, backend: string): FastPathInfo =>
+    status(true, 'failed', error.message, { error, backend }),
+
+  // The Unix-socket rendezvous.
+  rendezvousServer: (path: string, backend: string): FastPathInfo =>
+    status(true, 'enabled', `listening on TCP and on the rendezvous ${path}`, {
+      ...RENDEZVOUS,
+      backend,
+    }),
+  rendezvousClient: (path: string, backend: string): FastPathInfo =>
+    once('enabled', `connected over the rendezvous ${path}`, backend, RENDEZVOUS),
+  rendezvousAccepted: (path: string, backend: string): FastPathInfo =>
+    status(true, 'enabled', `accepted over the rendezvous ${path}`, { ...RENDEZVOUS, backend }),
+  acceptedOverTcp: (backend: string): FastPathInfo =>
+    once(
+      'unsupported',
+      'accepted over TCP: the client did not come through the rendezvous (a client without the fast path, or one that fell back)',
+      backend,
+    ),
+  noRendezvousServer: (
+    address: string,
+    port: number,
+    path: string,
+    backend: string,
+  ): FastPathInfo =>
+    once(
+      'unsupported',
+      `no fast-path server for ${address}:${port} (no rendezvous at ${path}); using TCP`,
+      backend,
+    ),
+  staleRendezvous: (path: string, error: Error, backend: string): FastPathInfo =>
+    status(
+      true,
+      'unsupported',
+      `the rendezvous ${path} is stale (ECONNREFUSED: its server is gone); using TCP`,
+      { error, backend },
+    ),
+  busyRendezvous: (path: string, error: Error, backend: string): FastPathInfo =>
+    status(
+      true,
+      'unsupported',
+      `the rendezvous ${path} is busy (EAGAIN: its backlog is full); using TCP`,
+      { error, backend },
+    ),
+  rendezvousConnectFailed: (path: string, error: Error, backend: string): FastPathInfo =>
+    status(
+      true,
+      'failed',
+      `connecting to the rendezvous ${path} failed: ${error.message}; using TCP`,
+      {
+        error,
+        backend,
+      },
+    ),
+  checkFailed: (what: string, error: Error | null, backend: string): FastPathInfo =>
+    status(true, 'failed', `a rendezvous check failed: ${what}; using TCP`, { error, backend }),
+  tcpClientAddress: (backend: string): FastPathInfo =>
+    once(
+      'unsupported',
+      'localAddress or localPort binds a TCP client address, which the rendezvous does not have; using TCP',
+      backend,
+    ),
+  hostName: (host: string, backend: string): FastPathInfo =>
+    once(
+      'unsupported',
+      `${host} is resolved by a lookup; the rendezvous is tried for IP literals and, without a custom lookup, for localhost names; using TCP`,
+      backend,
+    ),
+  servedElsewhere: (path: string, backend: string): FastPathInfo =>
+    status(
+      true,
+      'unsupported',
+      `the rendezvous ${path} is served by another listener on this address and port (reusePort, or another process); this one serves TCP only`,
+      { backend },
+    ),
+  rendezvousListenFailed: (path: string, error: Error, backend: string): FastPathInfo =>
+    status(
+      true,
+      'failed',
+      `could not listen on the rendezvous ${path}: ${error.message}; TCP only`,
+      {
+        error,
+        backend,
+      },
+    ),
+};
