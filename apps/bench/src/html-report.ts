@@ -7,7 +7,16 @@
  */
 import { writeFileSync } from 'node:fs';
 import { formatRatio, formatRatioSummary, formatSpread, formatSummary } from './format.js';
-import type { BenchResult, ScenarioResult, SeriesResult } from './results.js';
+import { CEILING, comparedWithCeiling, modeLabel } from './modes.js';
+import {
+  type BenchResult,
+  ceilingRatio,
+  hasCeiling,
+  type ModeResult,
+  type ScenarioResult,
+  type TargetResult,
+} from './results.js';
+import type { Summary } from './stats.js';
 import {
   barChart,
   type Chart,
@@ -16,7 +25,7 @@ import {
   percentileChart,
   targetChart,
 } from './svg-charts.js';
-import { environmentLines } from './text-report.js';
+import { ceilingCell, environmentLines, mechanismText } from './text-report.js';
 
 /** A chart with the heading it goes under. */
 export interface ReportChart {
@@ -58,7 +67,7 @@ export function reportCharts(result: BenchResult): ReportChart[] {
     charts.push({
       heading: 'Targets',
       chart: targetChart(
-        'Targets: ratio against node:net in the same round',
+        "Targets: ratio against each target's baseline in the same round",
         judged.map((target) => ({
           label: target.description,
           comparison: target.comparison ?? '<=',
@@ -152,6 +161,13 @@ function swatch(id: string): string {
   return `<span class="swatch" style="background:${colorOf(id)}"></span>`;
 }
 
+/** The baseline a target divides by, as `unix (node:net Unix socket)`. */
+function baselineCell(target: TargetResult): string {
+  if (target.baseline === null) return '-';
+  const mode = modeLabel(target.baseline);
+  return `<code>${escapeXml(target.baseline)}</code> (${escapeXml(mode)})`;
+}
+
 function targetsSection(result: BenchResult, chart: string): string {
   const missed = result.targets.filter((t) => t.verdict === 'miss').length;
   const passed = result.targets.filter((t) => t.verdict === 'pass').length;
@@ -162,46 +178,85 @@ function targetsSection(result: BenchResult, chart: string): string {
   const rows = result.targets
     .map(
       (t) =>
-        `<tr><td class="${VERDICT_CLASS[t.verdict]}">${VERDICT_TEXT[t.verdict]}</td><td>${escapeXml(t.description)}</td><td class="num">${t.ratio ? formatRatioSummary(t.ratio) : '-'}</td><td class="num">${t.comparison && t.threshold !== null ? `${t.comparison === '<=' ? '≤' : '≥'} ${t.threshold}` : '-'}</td><td>${escapeXml(t.note)}</td></tr>`,
+        `<tr><td class="${VERDICT_CLASS[t.verdict]}">${VERDICT_TEXT[t.verdict]}</td><td>${escapeXml(t.description)}</td><td>${baselineCell(t)}</td><td class="num">${t.ratio ? formatRatioSummary(t.ratio) : '-'}</td><td class="num">${t.comparison && t.threshold !== null ? `${t.comparison === '<=' ? '≤' : '≥'} ${t.threshold}` : '-'}</td><td>${escapeXml(t.note)}</td></tr>`,
     )
     .join('');
-  return `<section><h2>Targets</h2>${headline}${chart}<table><tr><th>verdict</th><th>target</th><th>ratio median [min-max]</th><th>needs</th><th>in words</th></tr>${rows}</table><p class="note">A target is judged on the median of the per-round ratios, each a mode divided by node:net measured in the same round. This machine is shared: when the round range straddles the threshold, the verdict is within the run's noise.</p></section>`;
+  return `<section><h2>Targets</h2>${headline}${chart}<table><tr><th>verdict</th><th>target</th><th>baseline</th><th>ratio median [min-max]</th><th>needs</th><th>in words</th></tr>${rows}</table><p class="note">A target is judged on the median of the per-round ratios, each a mode divided by the target's baseline measured in the same round. The Unix-socket shortcut's targets divide by the ${escapeXml(CEILING)} mode and apply only when client, server and accepted sockets all reported the shortcut enabled; beside their verdict is the same mode's gain over node:net TCP. This machine is shared: when the round range straddles the threshold, the verdict is within the run's noise.</p></section>`;
 }
 
-/** The side-by-side matrix: each mode's headline ratios against node:net, shaded better or worse. */
+/** A headline figure of the matrix: one scenario's metric, and which way is better. */
+interface MatrixColumn {
+  readonly scenario: string;
+  readonly key: string;
+  readonly label: string;
+  readonly better: 'lower' | 'higher';
+}
+
+const MATRIX_COLUMNS: readonly MatrixColumn[] = [
+  { scenario: 'pingpong-1B', key: 'p50', label: 'round trip 1 B (p50)', better: 'lower' },
+  { scenario: 'pingpong-4KiB', key: 'p50', label: 'round trip 4 KiB (p50)', better: 'lower' },
+  { scenario: 'throughput', key: 'bytesPerSecond', label: 'throughput', better: 'higher' },
+  { scenario: 'connection-rate', key: 'perSecond', label: 'connections/s', better: 'higher' },
+  { scenario: 'connection-rate', key: 'setupP50', label: 'setup (p50)', better: 'lower' },
+];
+
+/** A ratio cell, shaded when it is more than 2% better or worse than 1. */
+function ratioCell(ratio: Summary | null | undefined, better: 'lower' | 'higher'): string {
+  if (!ratio) return '<td class="num">-</td>';
+  const good = better === 'lower' ? ratio.median < 0.98 : ratio.median > 1.02;
+  const bad = better === 'lower' ? ratio.median > 1.02 : ratio.median < 0.98;
+  return `<td class="num ${good ? 'better' : bad ? 'worse' : ''}">${formatRatio(ratio.median)}</td>`;
+}
+
+/**
+ * The side-by-side matrix: each mode's headline ratios against node:net, shaded better or worse;
+ * then, where the ceiling ran, the fast-path-on modes against it.
+ */
 function matrixSection(result: BenchResult): string {
-  const all: { scenario: string; key: string; label: string; better: 'lower' | 'higher' }[] = [
-    { scenario: 'pingpong-1B', key: 'p50', label: 'round trip 1 B (p50)', better: 'lower' },
-    { scenario: 'pingpong-4KiB', key: 'p50', label: 'round trip 4 KiB (p50)', better: 'lower' },
-    { scenario: 'throughput', key: 'bytesPerSecond', label: 'throughput', better: 'higher' },
-    { scenario: 'connection-rate', key: 'perSecond', label: 'connections/s', better: 'higher' },
-    { scenario: 'connection-rate', key: 'setupP50', label: 'setup (p50)', better: 'lower' },
-  ];
-  const columns = all.filter((column) => result.scenarios.some((s) => s.id === column.scenario));
-  const seriesOf = (scenario: string, mode: string): SeriesResult | undefined =>
-    result.scenarios.find((s) => s.id === scenario)?.series.find((s) => s.id === mode);
+  const columns = MATRIX_COLUMNS.filter((column) =>
+    result.scenarios.some((s) => s.id === column.scenario),
+  );
+  const scenarioOf = (id: string): ScenarioResult | undefined =>
+    result.scenarios.find((s) => s.id === id);
+  const head = `<tr><th>mode</th><th>fast path (client)</th>${columns.map((c) => `<th>${escapeXml(c.label)}</th>`).join('')}</tr>`;
+  const stateOf = (mode: ModeResult) =>
+    mode.unavailable
+      ? 'not run'
+      : mode.client
+        ? `${mode.client.state}${mechanismText(mode)}`
+        : 'n/a (node:net)';
   const rows = result.modes
     .map((mode) => {
-      const state = mode.unavailable
-        ? 'not run'
-        : mode.client
-          ? mode.client.state
-          : 'n/a (node:net)';
       const cells = columns
         .map((column) => {
-          const series = seriesOf(column.scenario, mode.id);
           if (mode.id === 'net') return '<td class="num">1 (baseline)</td>';
-          const ratio = series?.ratio?.[column.key];
-          if (!ratio) return '<td class="num">-</td>';
-          const good = column.better === 'lower' ? ratio.median < 0.98 : ratio.median > 1.02;
-          const bad = column.better === 'lower' ? ratio.median > 1.02 : ratio.median < 0.98;
-          return `<td class="num ${good ? 'better' : bad ? 'worse' : ''}">${formatRatio(ratio.median)}</td>`;
+          const series = scenarioOf(column.scenario)?.series.find((s) => s.id === mode.id);
+          return ratioCell(series?.ratio?.[column.key], column.better);
         })
         .join('');
-      return `<tr><td>${swatch(mode.id)}${escapeXml(mode.label)}</td><td>${escapeXml(state)}</td>${cells}</tr>`;
+      return `<tr><td>${swatch(mode.id)}${escapeXml(mode.label)}</td><td>${escapeXml(stateOf(mode))}</td>${cells}</tr>`;
     })
     .join('');
-  return `<section><h2>Side by side: ratio to node:net TCP</h2><table><tr><th>mode</th><th>fast path (client)</th>${columns.map((c) => `<th>${escapeXml(c.label)}</th>`).join('')}</tr>${rows}</table><p class="note">Median of per-round ratios. Green: more than 2% better than node:net; red: more than 2% worse. For latency lower is better, for rates higher. The Unix-socket row is the ceiling a Unix-domain shortcut could reach on this machine.</p></section>`;
+  const ceilingRan = result.scenarios.some(hasCeiling);
+  const ceilingRows = ceilingRan
+    ? result.modes
+        .filter((mode) => comparedWithCeiling(mode.id))
+        .map((mode) => {
+          const cells = columns
+            .map((column) => {
+              const scenario = scenarioOf(column.scenario);
+              const ratio = scenario ? ceilingRatio(scenario, mode.id, column.key) : null;
+              return ratioCell(ratio, column.better);
+            })
+            .join('');
+          return `<tr><td>${swatch(mode.id)}${escapeXml(mode.label)}</td><td>${escapeXml(stateOf(mode))}</td>${cells}</tr>`;
+        })
+        .join('')
+    : '';
+  const ceilingTable = ceilingRan
+    ? `<h2>Fast path on: ratio to the ${escapeXml(modeLabel(CEILING))} ceiling</h2><table>${head}${ceilingRows}</table><p class="note">The same ratios with the ${escapeXml(CEILING)} mode of the same round as the divisor: about 1 where the Unix-socket shortcut carries the connection, far from it where the mode is still TCP.</p>`
+    : '';
+  return `<section><h2>Side by side: ratio to node:net TCP</h2><table>${head}${rows}</table><p class="note">Median of per-round ratios. Green: more than 2% better than node:net; red: more than 2% worse. For latency lower is better, for rates higher. The Unix-socket row is the ceiling a Unix-domain shortcut could reach on this machine.</p>${ceilingTable}</section>`;
 }
 
 function modesSection(result: BenchResult): string {
@@ -210,7 +265,7 @@ function modesSection(result: BenchResult): string {
   const rows = result.modes
     .map(
       (mode) =>
-        `<tr><td>${swatch(mode.id)}<code>${mode.id}</code></td><td>${escapeXml(mode.description)}</td><td>${mode.unavailable ? `not run: ${escapeXml(mode.unavailable)}` : `${side(mode.client)} / ${side(mode.server)} / ${side(mode.accepted)}`}</td><td>${escapeXml(mode.client?.reason ?? '')}</td></tr>`,
+        `<tr><td>${swatch(mode.id)}<code>${mode.id}</code></td><td>${escapeXml(mode.description)}</td><td>${mode.unavailable ? `not run: ${escapeXml(mode.unavailable)}` : `${side(mode.client)} / ${side(mode.server)} / ${side(mode.accepted)}${escapeXml(mechanismText(mode))}`}</td><td>${escapeXml(mode.client?.reason ?? '')}</td></tr>`,
     )
     .join('');
   return `<section><h2>Modes and fast-path status</h2><table><tr><th>mode</th><th>what</th><th>fastPathInfo: client / server / accepted</th><th>reason (client)</th></tr>${rows}</table></section>`;
@@ -218,7 +273,10 @@ function modesSection(result: BenchResult): string {
 
 function scenarioTable(scenario: ScenarioResult): string {
   const ratioMetrics = scenario.metrics.filter((m) => m.key !== 'p999');
-  const head = `<tr><th>mode</th>${scenario.metrics.map((m) => `<th>${escapeXml(m.label)}</th>`).join('')}<th>noise</th>${ratioMetrics.map((m) => `<th>${escapeXml(m.label)} ratio</th>`).join('')}<th>samples</th></tr>`;
+  const primaryLabel = scenario.metrics[0]?.label;
+  const ceiling = primaryLabel !== undefined && hasCeiling(scenario);
+  const ceilingHead = ceiling ? `<th>${escapeXml(`${primaryLabel} vs ${CEILING}`)}</th>` : '';
+  const head = `<tr><th>mode</th>${scenario.metrics.map((m) => `<th>${escapeXml(m.label)}</th>`).join('')}<th>noise</th>${ratioMetrics.map((m) => `<th>${escapeXml(m.label)} ratio</th>`).join('')}${ceilingHead}<th>samples</th></tr>`;
   const rows = scenario.series
     .map((series) => {
       const primary = scenario.metrics[0];
@@ -237,10 +295,16 @@ function scenarioTable(scenario: ScenarioResult): string {
             `<td class="num">${series.id === scenario.baseline ? 'baseline' : escapeXml(formatRatioSummary(series.ratio?.[m.key]))}</td>`,
         )
         .join('');
-      return `<tr><td class="id">${swatch(series.id)}${escapeXml(series.id)}${failed}</td>${values}<td class="num">${spread === undefined ? '-' : formatSpread(spread)}</td>${ratios}<td class="num">${series.samples}</td></tr>`;
+      const toCeiling = ceiling
+        ? `<td class="num">${escapeXml(ceilingCell(scenario, series.id))}</td>`
+        : '';
+      return `<tr><td class="id">${swatch(series.id)}${escapeXml(series.id)}${failed}</td>${values}<td class="num">${spread === undefined ? '-' : formatSpread(spread)}</td>${ratios}${toCeiling}<td class="num">${series.samples}</td></tr>`;
     })
     .join('');
-  return `<table>${head}${rows}</table><p class="note">Figures: median [min-max] over rounds. Ratios: median [min-max] of the per-round ratios against ${escapeXml(scenario.baseline)} (paired by round, so they can differ from the ratio of the medians). Noise: (max - min) / median of the first figure. Method: ${escapeXml(scenario.method)}.</p>`;
+  const ceilingNote = ceiling
+    ? ` The last ratio divides the fast-path-on modes by ${escapeXml(CEILING)}, the ceiling, in the same round.`
+    : '';
+  return `<table>${head}${rows}</table><p class="note">Figures: median [min-max] over rounds. Ratios: median [min-max] of the per-round ratios against ${escapeXml(scenario.baseline)} (paired by round, so they can differ from the ratio of the medians).${ceilingNote} Noise: (max - min) / median of the first figure. Method: ${escapeXml(scenario.method)}.</p>`;
 }
 
 /** The whole run as one self-contained HTML document. */
@@ -286,7 +350,10 @@ export function renderSvg(result: BenchResult): string {
   const width = Math.max(760, ...charts.map((c) => c.chart.width));
   const lines = [
     `loopfast bench, ${result.config.preset}, ${result.startedAt}`,
-    ...result.targets.map((t) => `${VERDICT_TEXT[t.verdict]}  ${t.description}: ${t.note}`),
+    ...result.targets.map(
+      (t) =>
+        `${VERDICT_TEXT[t.verdict]}  ${t.description}${t.baseline === null ? '' : ` (vs ${t.baseline})`}: ${t.note}`,
+    ),
   ];
   let y = 14 + lines.length * 18;
   const header = lines

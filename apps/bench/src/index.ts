@@ -14,9 +14,10 @@ export {
 } from './config.js';
 export { renderHtml, renderSvg, writeReport } from './html-report.js';
 export { main } from './main.js';
-export { MODES, type ModeId, type ModeSpec } from './modes.js';
+export { BASELINE, CEILING, MODES, type ModeId, type ModeSpec } from './modes.js';
 export type {
   BenchResult,
+  ReferenceRatio,
   ScenarioResult,
   SeriesResult,
   TargetResult,
@@ -24,5 +25,5 @@ export type {
 } from './results.js';
 export { type ProgressEvent, runBench } from './runner.js';
 export * from './stats.js';
-export { evaluateTargets, TARGETS, type TargetSpec } from './targets.js';
+export { baselineOf, evaluateTargets, TARGETS, type TargetSpec } from './targets.js';
 export { formatText } from './text-report.js';

@@ -81,8 +81,27 @@ export const MODES: readonly ModeSpec[] = [
   },
 ];
 
-/** The baseline mode's id. */
+/** The baseline mode's id: ratios, and targets that name no other baseline, divide by it. */
 export const BASELINE: ModeId = 'net';
+
+/**
+ * The ceiling mode's id: `node:net` over a Unix domain socket, the most a Unix-socket shortcut
+ * can reach on this machine (absent on Windows, where the mode does not run).
+ */
+export const CEILING: ModeId = 'unix';
+
+/**
+ * Whether a mode is also compared with the {@link CEILING}: the fast-path-on modes, because on
+ * POSIX their shortcut carries the connection over the same kind of socket as the ceiling.
+ */
+export function comparedWithCeiling(id: string): boolean {
+  return MODES.some((mode) => mode.id === id && mode.fastPath);
+}
+
+/** A mode's label, or the id itself for an id that names no mode (a backend in call cost). */
+export function modeLabel(id: string): string {
+  return MODES.find((mode) => mode.id === id)?.label ?? id;
+}
 
 /** Whether `value` names a mode. */
 export function isModeId(value: string): value is ModeId {

@@ -6,12 +6,12 @@
  */
 import type { BenchConfig } from './config.js';
 import type { Environment } from './environment.js';
-import type { ModeId } from './modes.js';
+import { CEILING, comparedWithCeiling, type ModeId } from './modes.js';
 import type { StatusRecord } from './protocol.js';
 import { type PercentilePoint, ratioSummary, type Summary, summarize } from './stats.js';
 
-/** The JSON format's name and version. */
-export const RESULT_SCHEMA = 'loopfast-bench/1';
+/** The JSON format's name and version (2: each target names its baseline, which need not be net). */
+export const RESULT_SCHEMA = 'loopfast-bench/2';
 
 /** Unit of a metric: nanoseconds, bytes per second, or events per second. */
 export type MetricUnit = 'ns' | 'B/s' | '1/s';
@@ -81,8 +81,16 @@ export interface ModeResult {
   accepted: StatusRecord | null;
 }
 
-/** Pass, miss, or not applicable (not measured, or the feature does not exist yet). */
+/** Pass, miss, or not applicable (not measured, or the target's mechanism was not in force). */
 export type Verdict = 'pass' | 'miss' | 'n/a';
+
+/** A ratio shown beside a verdict for context, never judged. */
+export interface ReferenceRatio {
+  /** The mode divided by. */
+  readonly baseline: string;
+  /** The paired per-round ratios against it; `null` when no round pairs up. */
+  readonly ratio: Summary | null;
+}
 
 /** A target from the issue, with what this run measured against it. */
 export interface TargetResult {
@@ -91,11 +99,20 @@ export interface TargetResult {
   readonly description: string;
   readonly scenario: ScenarioId | null;
   readonly mode: string | null;
+  /** The mode the ratio divides by, measured in the same round. */
+  readonly baseline: string | null;
   readonly metric: string | null;
   readonly comparison: '<=' | '>=' | null;
   readonly threshold: number | null;
-  /** The paired per-round ratios against the baseline; the verdict reads the median. */
+  /**
+   * The fast-path mechanism the target is about, or `null`: when set, the target applies only if
+   * the mode's client, server and accepted sockets all reported it enabled; otherwise `n/a`.
+   */
+  readonly requiresMechanism: string | null;
+  /** The paired per-round ratios against {@link TargetResult.baseline}; the verdict reads the median. */
   readonly ratio: Summary | null;
+  /** A second ratio printed beside the verdict (the gain over `node:net` TCP), or `null`. */
+  readonly reference: ReferenceRatio | null;
   readonly verdict: Verdict;
   /** The verdict in a plain sentence. */
   readonly note: string;
@@ -141,4 +158,37 @@ export function summarizeScenario(scenario: ScenarioResult): ScenarioResult {
     }
   }
   return scenario;
+}
+
+/**
+ * The paired per-round ratios of one series against another of the same scenario, for one
+ * metric: the stored {@link SeriesResult.ratio} generalised to any baseline. `null` when either
+ * series is missing or no round pairs up.
+ */
+export function pairedRatio(
+  scenario: ScenarioResult,
+  id: string,
+  baselineId: string,
+  key: string,
+): Summary | null {
+  const series = scenario.series.find((candidate) => candidate.id === id);
+  const baseline = scenario.series.find((candidate) => candidate.id === baselineId);
+  if (series === undefined || baseline === undefined) return null;
+  return ratioSummary(metricValues(series, key), metricValues(baseline, key));
+}
+
+/**
+ * A series' paired ratios against the Unix-socket ceiling of the same round, for the modes
+ * compared with it (the fast-path-on ones); `null` for the others or when the ceiling did not run.
+ */
+export function ceilingRatio(scenario: ScenarioResult, id: string, key: string): Summary | null {
+  return comparedWithCeiling(id) ? pairedRatio(scenario, id, CEILING, key) : null;
+}
+
+/** Whether the scenario has a ceiling series and at least one series compared with it. */
+export function hasCeiling(scenario: ScenarioResult): boolean {
+  return (
+    scenario.series.some((series) => series.id === CEILING) &&
+    scenario.series.some((series) => comparedWithCeiling(series.id))
+  );
 }

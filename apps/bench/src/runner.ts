@@ -433,7 +433,7 @@ export async function runBench(config: BenchConfig, hooks: RunHooks = {}): Promi
     environment,
     modes,
     scenarios,
-    targets: evaluateTargets(scenarios, modes, environment.platform),
+    targets: evaluateTargets(scenarios, modes),
     errors,
   };
 }

@@ -256,7 +256,7 @@ export interface TargetMark {
   readonly label: string;
   readonly comparison: '<=' | '>=';
   readonly threshold: number;
-  /** `null` when not measured. */
+  /** `null` when there is none: not measured, or not applicable. */
   readonly ratio: { readonly min: number; readonly median: number; readonly max: number } | null;
   readonly verdict: 'pass' | 'miss' | 'n/a';
 }
@@ -266,12 +266,14 @@ export interface TargetMark {
  * and the failing side shaded: a miss is as visible as a pass.
  */
 export function targetChart(title: string, marks: readonly TargetMark[]): Chart {
-  const width = 760;
   const rowH = 32;
   const top = 40;
-  const left = 330;
+  // Room for the longest label at about 6.2 px a character, so no description runs into the plot.
+  const longest = Math.max(0, ...marks.map((mark) => [...mark.label].length));
+  const left = Math.max(330, Math.ceil(longest * 6.2) + 20);
   const right = 90;
-  const plotW = width - left - right;
+  const plotW = 340;
+  const width = left + plotW + right;
   const height = top + marks.length * rowH + 40;
   const values = marks.flatMap((m) =>
     m.ratio ? [m.ratio.min, m.ratio.max, m.threshold] : [m.threshold],
@@ -319,7 +321,7 @@ export function targetChart(title: string, marks: readonly TargetMark[]): Chart 
       text(left + plotW + 12, yMid + 4, badge[0] as string, `font-weight="700" fill="${badge[1]}"`),
     );
     if (mark.ratio === null) {
-      parts.push(text(left + 6, yMid + 4, 'not measured', 'fill="#999"'));
+      parts.push(text(left + 6, yMid + 4, 'no ratio: see the note', 'fill="#999"'));
       return;
     }
     const r = mark.ratio;

@@ -5,8 +5,16 @@
  * @module
  */
 import { formatBytes, formatRatioSummary, formatSpread, formatSummary } from './format.js';
+import { CEILING } from './modes.js';
 import type { StatusRecord } from './protocol.js';
-import type { BenchResult, ModeResult, ScenarioResult, TargetResult } from './results.js';
+import {
+  type BenchResult,
+  ceilingRatio,
+  hasCeiling,
+  type ModeResult,
+  type ScenarioResult,
+  type TargetResult,
+} from './results.js';
 
 /** Lays out rows as left-aligned columns, two spaces apart. */
 export function table(rows: readonly (readonly string[])[], indent = '  '): string {
@@ -36,6 +44,22 @@ function plural(count: number, word: string): string {
 /** `state` for one side, or `-` for a `node:net` socket loopfast never saw. */
 function state(status: StatusRecord | null): string {
   return status === null ? '-' : status.state;
+}
+
+/**
+ * The mechanisms a mode's sides reported, once each: ` (mechanism: unix-rendezvous)`, or `''`
+ * when none did. Targets depend on the mechanism, not only on `enabled`, so the reader sees it too.
+ */
+export function mechanismText(mode: ModeResult): string {
+  const mechanisms = [
+    ...new Set(
+      [mode.client, mode.server, mode.accepted].flatMap((status) =>
+        status?.mechanism ? [status.mechanism] : [],
+      ),
+    ),
+  ];
+  if (mechanisms.length === 0) return '';
+  return ` (mechanism${mechanisms.length === 1 ? '' : 's'}: ${mechanisms.join(', ')})`;
 }
 
 /**
@@ -73,7 +97,7 @@ export function modeLines(modes: readonly ModeResult[]): string[] {
   for (const mode of modes) {
     const states = mode.unavailable
       ? `not run: ${mode.unavailable}`
-      : `${state(mode.client)} / ${state(mode.server)} / ${state(mode.accepted)}`;
+      : `${state(mode.client)} / ${state(mode.server)} / ${state(mode.accepted)}${mechanismText(mode)}`;
     rows.push([mode.id, mode.label, states]);
   }
   // Why a requested fast path is not in force, once per distinct reason.
@@ -88,15 +112,31 @@ export function modeLines(modes: readonly ModeResult[]): string[] {
   return ['Modes', table(rows), ...why];
 }
 
-/** One scenario as a table: each metric as `median [min-max]`, then ratios against the baseline. */
+/**
+ * The cell of the ceiling column: a fast-path-on mode's ratio of the primary metric against the
+ * Unix-socket ceiling of the same round, `(ceiling)` on the ceiling's own row, blank elsewhere.
+ */
+export function ceilingCell(scenario: ScenarioResult, id: string): string {
+  if (id === CEILING) return '(ceiling)';
+  const primary = scenario.metrics[0];
+  const ratio = primary ? ceilingRatio(scenario, id, primary.key) : null;
+  return ratio === null ? '' : formatRatioSummary(ratio);
+}
+
+/**
+ * One scenario as a table: each metric as `median [min-max]`, then ratios against the baseline,
+ * then (where the ceiling ran) the fast-path-on modes' primary ratio against the ceiling.
+ */
 export function scenarioLines(scenario: ScenarioResult): string[] {
   const primary = scenario.metrics[0];
   const ratioMetrics = scenario.metrics.filter((metric) => metric.key !== 'p999');
+  const ceiling = primary !== undefined && hasCeiling(scenario);
   const header = [
     'mode',
     ...scenario.metrics.map((metric) => metric.label),
     'noise',
     ...ratioMetrics.map((metric) => `${metric.label} ratio`),
+    ...(ceiling ? [`${primary.label} vs ${CEILING}`] : []),
   ];
   const rows = [header];
   for (const series of scenario.series) {
@@ -110,11 +150,13 @@ export function scenarioLines(scenario: ScenarioResult): string[] {
       ...ratioMetrics.map((metric) =>
         isBaseline ? '(baseline)' : formatRatioSummary(series.ratio?.[metric.key]),
       ),
+      ...(ceiling ? [ceilingCell(scenario, series.id)] : []),
     ]);
   }
   const better = primary?.better === 'higher' ? 'higher is better' : 'lower is better';
+  const vsCeiling = ceiling ? `; vs ${CEILING} = mode / ${CEILING}, the ceiling` : '';
   const lines = [
-    `${scenario.title} (${better}; median [min-max] over rounds; ratio = mode / ${scenario.baseline} in the same round)`,
+    `${scenario.title} (${better}; median [min-max] over rounds; ratio = mode / ${scenario.baseline} in the same round${vsCeiling})`,
     table(rows),
     `  method: ${scenario.method}; noise = (max - min) / median of the first column`,
   ];
@@ -125,11 +167,12 @@ export function scenarioLines(scenario: ScenarioResult): string[] {
 
 const VERDICT_WORDS = { pass: 'PASS', miss: 'MISS', 'n/a': 'N/A ' } as const;
 
-/** The targets, one line each, and a count. */
+/** The targets, one line each with the baseline its ratio divides by, and a count. */
 export function targetLines(targets: readonly TargetResult[]): string[] {
   const rows = targets.map((target) => [
     VERDICT_WORDS[target.verdict],
     target.description,
+    target.baseline === null ? '' : `vs ${target.baseline}`,
     target.note,
   ]);
   const passed = targets.filter((t) => t.verdict === 'pass').length;
@@ -139,7 +182,11 @@ export function targetLines(targets: readonly TargetResult[]): string[] {
     missed > 0
       ? `  ${passed} met, ${missed} MISSED, ${na} not applicable. A miss on a shared machine can be noise: compare the round ranges; --full measures longer.`
       : `  ${passed} met, 0 missed, ${na} not applicable.`;
-  return ['Targets (median of paired per-round ratios against node:net)', table(rows), summary];
+  return [
+    'Targets (median of paired per-round ratios: mode / the baseline named on the line, same round)',
+    table(rows),
+    summary,
+  ];
 }
 
 /** The whole run as text. */

@@ -19,7 +19,7 @@ import {
   targetChart,
 } from '../src/svg-charts.js';
 import { formatText, table } from '../src/text-report.js';
-import { fixtureResult } from './fixture.js';
+import { enabledModes, fixtureResult } from './fixture.js';
 
 describe('number formats', () => {
   it('scales units for reading', () => {
@@ -64,13 +64,46 @@ describe('text report', () => {
     expect(text).toContain('noise');
   });
 
-  it('states every verdict, misses in capitals', () => {
-    expect(text).toMatch(/PASS {2}fast path off vs node:net, round trip p50, 1 B/);
+  it('adds the fast-path-on modes against the unix ceiling where it ran', () => {
     expect(text).toMatch(
-      /MISS {2}fast path off vs node:net, round trip p50, 4 KiB\s+MISSED: 1\.050/,
+      /ratio = mode \/ net in the same round; vs unix = mode \/ unix, the ceiling\)/,
     );
-    expect(text).toMatch(/N\/A {3}POSIX Unix-socket shortcut/);
-    expect(text).toContain('3 met, 2 MISSED, 1 not applicable');
+    expect(text).toMatch(/p99 ratio\s+p50 vs unix\n/);
+    // on-ffi's round trip at 1.02 of unix; off and net get no such ratio; unix marks itself.
+    expect(text).toMatch(/on-ffi .*0\.724 \[0\.714-0\.734\]\s+1\.020 \[1\.020-1\.020\]\n/);
+    expect(text).toMatch(/ off .*1\.005 \[1\.004-1\.006\]\n/);
+    expect(text).toMatch(/unix .*\(ceiling\)\n/);
+    expect(text).toMatch(/connections\/s vs unix\n/);
+    // The call-cost scenario has no ceiling and no such column.
+    expect(text).toMatch(/ns per call ratio\n/);
+  });
+
+  it('states every verdict with its baseline, misses in capitals', () => {
+    expect(text).toMatch(/PASS {2}fast path off vs node:net, round trip p50, 1 B +vs net {3}met/);
+    expect(text).toMatch(
+      /MISS {2}fast path off vs node:net, round trip p50, 4 KiB +vs net {3}MISSED: 1\.050/,
+    );
+    expect(text).toMatch(/PASS {2}fast path off vs node:net, connection setup p50 +vs net {3}met/);
+    expect(text).toMatch(
+      /N\/A {3}loopfast \(ffi backend\) vs node:net Unix socket, round trip p50, 1 B +vs unix {2}not applicable: on-ffi did not go over the unix-rendezvous shortcut \(unsupported on client, server and accepted sockets: linux has no SIO_LOOPBACK_FAST_PATH control code\)\n/,
+    );
+    expect(text).not.toContain('POSIX Unix-socket shortcut targets');
+    expect(text).toContain('Targets (median of paired per-round ratios: mode / the baseline');
+    expect(text).toContain('4 met, 2 MISSED, 8 not applicable');
+  });
+
+  it('judges the shortcut targets against unix once it is enabled, with the gain beside', () => {
+    const enabled = formatText(fixtureResult(enabledModes()));
+    expect(enabled).toMatch(
+      /on-ffi\s+loopfast on \(ffi\)\s+enabled \/ enabled \/ enabled \(mechanism: unix-rendezvous\)\n/,
+    );
+    expect(enabled).toMatch(
+      /PASS {2}loopfast \(ffi backend\) vs node:net Unix socket, streaming throughput +vs unix {2}met: 0\.990 >= 0\.97 \(rounds ranged 0\.990-0\.990 over 3\); 1\.78× node:net TCP\n/,
+    );
+    expect(enabled).toMatch(
+      /MISS {2}loopfast \(napi backend\) vs node:net Unix socket, connection rate +vs unix {2}MISSED: 0\.692 is not >= 0\.95 .*; 0\.90× node:net TCP\n/,
+    );
+    expect(enabled).toContain('7 met, 7 MISSED, 0 not applicable');
   });
 
   it('aligns columns', () => {
@@ -176,20 +209,46 @@ describe('HTML and SVG reports', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).not.toMatch(/<script|<link |src="http|href="http/);
     expect(html.match(/<svg /g)?.length).toBe(7);
-    expect(html).toContain('2 targets MISSED in this run (3 met).');
+    expect(html).toContain('2 targets MISSED in this run (4 met).');
     expect(html).toContain(
-      '<td class="miss">MISS</td><td>fast path off vs node:net, round trip p50, 4 KiB</td>',
+      '<td class="miss">MISS</td><td>fast path off vs node:net, round trip p50, 4 KiB</td><td><code>net</code> (node:net TCP)</td>',
+    );
+    expect(html).toContain(
+      '<td class="na">N/A</td><td>loopfast (ffi backend) vs node:net Unix socket, round trip p50, 1 B</td><td><code>unix</code> (node:net Unix socket)</td><td class="num">-</td><td class="num">≤ 1.03</td><td>not applicable: on-ffi did not go over the unix-rendezvous shortcut',
     );
     expect(html).toContain('<b>unsupported</b>');
     expect(html).toContain('Test CPU');
     expect(html).toContain('ceiling &lt;&amp;&gt;');
   });
 
+  it('shows the fast-path-on modes against the unix ceiling beside the ratios to node:net', () => {
+    const html = renderHtml(result);
+    const ceiling = html.slice(html.indexOf('<h2>Fast path on: ratio to the node:net Unix socket'));
+    expect(ceiling).toMatch(/^<h2>Fast path on: ratio to the node:net Unix socket ceiling<\/h2>/);
+    const table = ceiling.slice(0, ceiling.indexOf('</table>'));
+    expect(table.match(/<tr><td>/g)).toHaveLength(2);
+    expect(table).toContain('loopfast on (napi)');
+    expect(table).not.toContain('loopfast off');
+    // round trip 1 B 1.020, 4 KiB 1.000, throughput 0.990, connections/s 0.738, setup p50 1.597,
+    // next to the state the mode reported, so a reader sees whether the shortcut carried them.
+    expect(table).toMatch(
+      /loopfast on \(ffi\)<\/td><td>unsupported<\/td><td class="num ">1\.020<\/td><td class="num ">1\.000<\/td><td class="num ">0\.990<\/td><td class="num worse">0\.738<\/td><td class="num worse">1\.597<\/td>/,
+    );
+    expect(html).toContain('<th>p50 vs unix</th><th>samples</th>');
+    expect(html).toContain('<td class="num">(ceiling)</td>');
+  });
+
   it('as SVG, stacks the charts under the verdict lines in one document', () => {
     const svg = renderSvg(result);
     expect(svg.startsWith('<?xml')).toBe(true);
     expect(svg.match(/<svg /g)?.length).toBe(8);
-    expect(svg).toContain('MISS  fast path off vs node:net, round trip p50, 4 KiB');
+    expect(svg).toContain(
+      'MISS  fast path off vs node:net, round trip p50, 4 KiB (vs net): MISSED',
+    );
+    expect(svg).toContain(
+      'N/A  loopfast (napi backend) vs node:net Unix socket, connection rate (vs unix): not applicable',
+    );
+    expect(svg).toContain("Targets: ratio against each target's baseline in the same round");
     // nested charts each get their own y offset
     const offsets = [...svg.matchAll(/<svg x="0" y="(\d+)"/g)].map((m) => Number(m[1]));
     expect(offsets).toHaveLength(7);

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BenchResult } from '../src/results.js';
-import { TARGETS } from '../src/targets.js';
+import type { BenchResult, ModeResult } from '../src/results.js';
+import { baselineOf, TARGETS } from '../src/targets.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const TINY = [
@@ -84,13 +84,15 @@ describe('loopfast-bench --quick with tiny counts', () => {
     expect(stdout).toContain('Targets');
     for (const target of TARGETS)
       expect(stdout).toMatch(
-        new RegExp(`(PASS|MISS) {2}${target.description.replace(/[()]/g, '\\$&')}`),
+        new RegExp(
+          `(PASS|MISS|N/A) +${target.description.replace(/[()]/g, '\\$&')} +vs ${baselineOf(target)} `,
+        ),
       );
     expect(stdout).toMatch(/\d+ met, \d+ (missed|MISSED), \d+ not applicable/);
   });
 
   it('writes JSON with every mode, scenario and target verdict', () => {
-    expect(result.schema).toBe('loopfast-bench/1');
+    expect(result.schema).toBe('loopfast-bench/2');
     const expectedModes =
       process.platform === 'win32'
         ? ['net', 'off', 'on-ffi', 'on-napi']
@@ -102,7 +104,13 @@ describe('loopfast-bench --quick with tiny counts', () => {
       const mode = result.modes.find((m) => m.id === id);
       expect(mode?.client?.requested).toBe(true);
       expect(mode?.accepted?.requested).toBe(true);
-      if (process.platform === 'linux') expect(mode?.client?.state).toBe('unsupported');
+      // Plain TCP until the Unix-socket shortcut exists, then the shortcut on all three sides.
+      if (process.platform === 'linux')
+        for (const side of [mode?.client, mode?.server, mode?.accepted])
+          expect([
+            ['unsupported', null],
+            ['enabled', 'unix-rendezvous'],
+          ]).toContainEqual([side?.state, side?.mechanism]);
     }
     expect(result.scenarios.map((s) => s.id)).toEqual([
       'pingpong-1B',
@@ -118,13 +126,26 @@ describe('loopfast-bench --quick with tiny counts', () => {
         for (const metric of scenario.metrics)
           expect(series.summary[metric.key]?.median).toBeGreaterThan(0);
       }
-    expect(result.targets.map((t) => t.id)).toEqual([
-      ...TARGETS.map((t) => t.id),
-      ...(process.platform === 'win32' ? [] : ['posix-shortcut']),
-    ]);
-    for (const target of result.targets.slice(0, TARGETS.length)) {
-      expect(['pass', 'miss']).toContain(target.verdict);
-      expect(target.ratio?.median).toBeGreaterThan(0);
+    expect(result.targets.map((t) => t.id)).toEqual(TARGETS.map((t) => t.id));
+    const shortcutInForce = (mode: ModeResult | undefined) =>
+      [mode?.client, mode?.server, mode?.accepted].every(
+        (side) => side?.state === 'enabled' && side.mechanism === 'unix-rendezvous',
+      );
+    for (const [i, spec] of TARGETS.entries()) {
+      const target = result.targets[i];
+      if (target === undefined) throw new Error(`no verdict for ${spec.id}`);
+      expect(target.baseline).toBe(baselineOf(spec));
+      const applies =
+        target.requiresMechanism === null ||
+        shortcutInForce(result.modes.find((m) => m.id === target.mode));
+      if (applies) {
+        expect(['pass', 'miss'], target.id).toContain(target.verdict);
+        expect(target.ratio?.median).toBeGreaterThan(0);
+      } else {
+        // Judged only on connections that took the shortcut: never a verdict on plain TCP.
+        expect(target, target.id).toMatchObject({ verdict: 'n/a', ratio: null });
+        expect(target.note).toMatch(/^not applicable: /);
+      }
     }
   });
 
@@ -145,7 +166,10 @@ describe('loopfast-bench command line', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('Backend call cost');
     expect(stdout).toMatch(
-      /N\/A {3}fast path off vs node:net, round trip p50, 1 B\s+not measured: the scenario was not run/,
+      /N\/A {3}fast path off vs node:net, round trip p50, 1 B +vs net {3}not measured: the scenario was not run/,
+    );
+    expect(stdout).toMatch(
+      /N\/A {3}loopfast \(ffi backend\) vs node:net Unix socket, connection rate +vs unix {2}not measured: the scenario was not run\n/,
     );
     expect(readFileSync(svg, 'utf8')).toMatch(/^<\?xml[\s\S]*<svg [\s\S]*Backend call cost/);
   }, 60_000);
