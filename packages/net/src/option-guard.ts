@@ -3,8 +3,10 @@
  * socket. `TCP_NODELAY` and `SO_KEEPALIVE` (what `setNoDelay` and `setKeepAlive` set) are not in
  * it, so using them on such a socket is never silent.
  *
- * The guard covers every socket that asked for the fast path toward a loopback address, whatever
- * the platform answered, so code behaves the same on every platform.
+ * The guard covers the sockets of the mechanism the restriction belongs to: the Windows control
+ * code (`sio-loopback-fast-path`), whatever Windows answered, so code behaves the same on every
+ * Windows version. The POSIX rendezvous carries connections over a Unix socket, where TCP options
+ * are harmless no-ops, so nothing there is guarded.
  *
  * @module
  */

@@ -16,9 +16,15 @@ export type RendezvousDirectory =
   | { readonly path: string; readonly failure?: undefined }
   | { readonly path: null; readonly failure: string; readonly error: Error | null };
 
-/** The effective uid every check compares against. */
+let uid: number | undefined;
+
+/**
+ * The effective uid every check compares against, read once. A process that changes it later
+ * fails safe: the directory of its old uid is not its new uid's to use.
+ */
 export function effectiveUid(): number {
-  return process.geteuid?.() ?? -1;
+  uid ??= process.geteuid?.() ?? -1;
+  return uid;
 }
 
 function candidates(env: Readonly<Record<string, string | undefined>>): string[] {
@@ -82,21 +88,21 @@ function find(
   return { path: null, ...last };
 }
 
-/** The directory clients use, kept once checked; forgotten after any failure. */
-let trusted: { readonly key: string; readonly path: string } | null = null;
-
-function keyOf(env: Readonly<Record<string, string | undefined>>): string {
-  return `${env.XDG_RUNTIME_DIR ?? ''}\u0000${tmpdir()}`;
-}
+/**
+ * The directory clients use, kept once checked (for the `XDG_RUNTIME_DIR` it was found with);
+ * forgotten after any failure.
+ */
+let trusted: { readonly runtime: string | undefined; readonly found: RendezvousDirectory } | null =
+  null;
 
 /** The directory for a client: checked before first use, and again after {@link distrustDirectory}. */
 export function clientDirectory(
   env: Readonly<Record<string, string | undefined>>,
 ): RendezvousDirectory {
-  const key = keyOf(env);
-  if (trusted?.key === key) return { path: trusted.path };
+  const runtime = env.XDG_RUNTIME_DIR;
+  if (trusted !== null && trusted.runtime === runtime) return trusted.found;
   const found = find(env, false);
-  if (found.path !== null) trusted = { key, path: found.path };
+  if (found.path !== null) trusted = { runtime, found };
   return found;
 }
 
@@ -105,7 +111,7 @@ export function serverDirectory(
   env: Readonly<Record<string, string | undefined>>,
 ): RendezvousDirectory {
   const found = find(env, true);
-  trusted = found.path === null ? null : { key: keyOf(env), path: found.path };
+  trusted = found.path === null ? null : { runtime: env.XDG_RUNTIME_DIR, found };
   return found;
 }
 

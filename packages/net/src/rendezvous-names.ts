@@ -84,3 +84,37 @@ export function rendezvousPath(
   );
   return Buffer.byteLength(hashed) <= limit ? hashed : null;
 }
+
+/** Candidate paths by destination, for the directory and namespace they were made for. */
+let candidates: { directory: string; ns: string; byDestination: Map<string, string[]> } | null =
+  null;
+/** Enough for the destinations one process talks to; the cache starts over beyond it. */
+const MAX_CANDIDATES = 1024;
+
+/**
+ * The rendezvous paths a client of `address`:`port` tries, most specific first (those that fit
+ * `sun_path`). Kept per destination: they are on every connection's path.
+ */
+export function clientPaths(
+  directory: string,
+  ns: string,
+  address: string,
+  port: number,
+  platform: NodeJS.Platform,
+): string[] {
+  if (candidates === null || candidates.directory !== directory || candidates.ns !== ns) {
+    candidates = { directory, ns, byDestination: new Map() };
+  }
+  const destination = `${port} ${address}`;
+  let paths = candidates.byDestination.get(destination);
+  if (paths === undefined) {
+    paths = [];
+    for (const key of clientKeys(address)) {
+      const path = rendezvousPath(directory, ns, key, port, platform);
+      if (path !== null) paths.push(path);
+    }
+    if (candidates.byDestination.size >= MAX_CANDIDATES) candidates.byDestination.clear();
+    candidates.byDestination.set(destination, paths);
+  }
+  return paths;
+}

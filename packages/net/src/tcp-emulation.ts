@@ -1,10 +1,15 @@
 /**
  * What a connection the rendezvous carries shows of TCP. A Unix socket has no IP addresses
  * (Node reports `undefined`), but code reads them (Express's `req.ip`, proxy-address checks,
- * logs): such a socket reports what the TCP connection would have, as own properties that shadow
- * `net.Socket`'s getters. A client's port cannot be emulated: there is none, so `remotePort` on
- * the server side and `localPort` on the client side are `undefined`. `resetAndDestroy()`, which
- * Node refuses on anything but a TCP handle, destroys the socket: a Unix socket has no reset.
+ * logs): such a socket reports what the TCP connection would have. A client's port cannot be
+ * emulated: there is none, so `remotePort` on the server side and `localPort` on the client side
+ * are `undefined`. `resetAndDestroy()`, which Node refuses on anything but a TCP handle, destroys
+ * the socket: a Unix socket has no reset.
+ *
+ * `net.Socket`'s address getters are not configurable; they read `_getpeername()` (which, for a
+ * handle without `getpeername`, such as a Unix socket's, answers `this._peername`) and
+ * `_getsockname()`. Plain assignments of those on the socket keep its shape fast: defining
+ * accessors per socket would cost microseconds per connection.
  *
  * @module
  */
@@ -35,21 +40,29 @@ export function listenerEnd(address: string, port: number): Endpoint {
   return { address: local, family: familyOf(address), port };
 }
 
-function destroyForReset(this: Socket): Socket {
+/** Where a rendezvous socket keeps its local end, for {@link emulatedSockname}. */
+const kLocal = Symbol('loopfast.localEnd');
+
+type Emulated = Socket & {
+  [kLocal]: Endpoint;
+  _peername: Endpoint;
+  _getsockname(this: Emulated): Endpoint;
+  resetAndDestroy(this: Emulated): Emulated;
+};
+
+function emulatedSockname(this: Emulated): Endpoint {
+  return this[kLocal];
+}
+
+function destroyForReset(this: Emulated): Emulated {
   return this.destroy();
 }
 
 /** Gives `socket` what a TCP connection from `local` to `remote` would show. */
 export function emulateTcp(socket: Socket, local: Endpoint, remote: Endpoint): void {
-  const constant = (value: unknown) => ({ value, configurable: true, enumerable: false });
-  Object.defineProperties(socket, {
-    localAddress: constant(local.address),
-    localPort: constant(local.port),
-    localFamily: constant(local.family),
-    remoteAddress: constant(remote.address),
-    remotePort: constant(remote.port),
-    remoteFamily: constant(remote.family),
-    address: constant(() => ({ address: local.address, family: local.family, port: local.port })),
-    resetAndDestroy: constant(destroyForReset),
-  });
+  const emulated = socket as Emulated;
+  emulated[kLocal] = local;
+  emulated._peername = remote;
+  emulated._getsockname = emulatedSockname;
+  emulated.resetAndDestroy = destroyForReset;
 }

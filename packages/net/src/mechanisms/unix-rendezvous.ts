@@ -33,7 +33,7 @@ import {
   effectiveUid,
   serverDirectory,
 } from '../rendezvous-directory.js';
-import { clientKeys, networkNamespace, rendezvousPath, serverKey } from '../rendezvous-names.js';
+import { clientPaths, networkNamespace, rendezvousPath, serverKey } from '../rendezvous-names.js';
 import { type FastPathInfo, recordAcceptedStatus, recordStatus } from '../status.js';
 import { statuses } from '../statuses.js';
 import { connectOverTcp } from '../tcp-connect.js';
@@ -189,13 +189,12 @@ function connect(request: ClientRequest): Socket {
   const place = placeFor(settings, backend, 'client');
   if (place.info) return tcp(place.info);
   let declined: FastPathInfo | null = null;
-  let first: string | null = null;
+  let first: string | undefined;
   for (const address of addresses) {
     if (!isLoopbackAddress(address)) return tcp(statuses.notLoopback(address));
-    for (const key of clientKeys(address)) {
-      const path = rendezvousPath(place.directory, place.ns, key, port, settings.platform);
-      if (path === null) continue;
-      first ??= path;
+    const paths = clientPaths(place.directory, place.ns, address, port, settings.platform);
+    first ??= paths[0];
+    for (const path of paths) {
       const outcome = attempt(backend, path);
       if (outcome === null) continue;
       if ('fd' in outcome) {
@@ -302,15 +301,38 @@ function clearWay(path: string, backend: Backend, platform: NodeJS.Platform): Fa
 type InternalServer = Server & { _connections: number };
 type InternalSocket = Socket & { server: Server; _server: Server };
 
+/** Node 20 reads `maxConnections = 0` as "no limit"; later versions refuse every connection. */
+const ZERO_REFUSES_ALL = Number(process.versions.node.split('.')[0]) >= 21;
+
+/** Whether `server` is full, as Node decides it for a connection its TCP listener accepts. */
+function full(server: InternalServer): boolean {
+  const limit = server.maxConnections;
+  if (limit == null || (limit === 0 && !ZERO_REFUSES_ALL)) return false;
+  return server._connections >= limit;
+}
+
 /**
  * Hands a connection the rendezvous accepted to the user's server, as if its TCP listener had
  * accepted it: counted there (so `getConnections`, `maxConnections` and `close` see one server),
- * with the TCP addresses, then `'connection'`.
+ * with the TCP addresses, then `'connection'`; or, past `maxConnections`, dropped with `'drop'`.
  */
 function hand(server: Server, socket: Socket, local: Endpoint, info: FastPathInfo): void {
   const target = server as InternalServer;
-  if (server.maxConnections != null && target._connections >= server.maxConnections) {
+  const remote: Endpoint = {
+    address: loopbackPeer(local.address),
+    family: local.family,
+    port: undefined,
+  };
+  if (full(target)) {
     socket.destroy();
+    server.emit('drop', {
+      localAddress: local.address,
+      localPort: local.port,
+      localFamily: local.family,
+      remoteAddress: remote.address,
+      remotePort: remote.port,
+      remoteFamily: remote.family,
+    });
     return;
   }
   const moved = socket as InternalSocket;
@@ -318,11 +340,7 @@ function hand(server: Server, socket: Socket, local: Endpoint, info: FastPathInf
   moved.server = server;
   moved._server = server;
   target._connections++;
-  emulateTcp(socket, local, {
-    address: loopbackPeer(local.address),
-    family: local.family,
-    port: undefined,
-  });
+  emulateTcp(socket, local, remote);
   recordStatus(socket, info);
   server.emit('connection', socket);
 }
