@@ -34,9 +34,8 @@ export function normalizeConnectArgs(
   return [options, listener];
 }
 
-/** A TCP `listen` call, normalized. */
+/** A TCP `listen` call by port, normalized: the one form a mechanism may take over. */
 export interface TcpListen {
-  readonly kind: 'tcp';
   readonly port: number;
   readonly host: string | undefined;
   readonly backlog: number | undefined;
@@ -46,53 +45,59 @@ export interface TcpListen {
   readonly callback: Callback | undefined;
 }
 
-/** A `listen` call loopfast passes through untouched: a pipe path, a handle, a descriptor. */
-export interface OtherListen {
-  readonly kind: 'other';
-  readonly what: string;
-}
-
+/** Node's reading of a backlog argument: a number, or a numeric string; anything else is none. */
 function toBacklog(value: unknown): number | undefined {
-  const number =
-    typeof value === 'number'
-      ? value
-      : typeof value === 'string' && value.trim() !== ''
-        ? Number(value)
-        : Number.NaN;
-  return Number.isFinite(number) && number >= 0 ? number : undefined;
+  const number = typeof value === 'number' ? value : Number(value);
+  return typeof value !== 'boolean' && value !== '' && Number.isFinite(number) && number > 0
+    ? number
+    : undefined;
 }
 
-/** Normalizes every form `net.Server.listen` takes. */
-export function normalizeListenArgs(args: readonly unknown[]): TcpListen | OtherListen {
+function isValidPort(port: unknown): boolean {
+  try {
+    validatePort(port, 'options.port');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Recognizes a `net.Server.listen` call that binds a TCP port, read as Node reads it, or returns
+ * `null` for every other call: pipes, handles, descriptors, and anything Node would refuse or
+ * treat specially (a bad port or host, no port, an aborted signal, `reusePort`). Those go to
+ * Node untouched, so they succeed or fail exactly as Node makes them.
+ */
+export function recognizeTcpListen(args: readonly unknown[]): TcpListen | null {
   const last = args[args.length - 1];
   const callback = typeof last === 'function' ? (last as Callback) : undefined;
   const first = args[0];
   let options: Record<string, unknown>;
-  if (args.length === 0 || typeof first === 'function') options = { port: 0 };
-  else if (typeof first === 'object' && first !== null) options = first as Record<string, unknown>;
-  else if (isPipeName(first)) return { kind: 'other', what: `the pipe path ${first}` };
+  if (typeof first === 'object' && first !== null) options = first as Record<string, unknown>;
+  else if (isPipeName(first)) return null;
   else options = { port: first, ...(typeof args[1] === 'string' ? { host: args[1] } : {}) };
-
-  if ('_handle' in options || 'handle' in options)
-    return { kind: 'other', what: 'an existing handle' };
-  if (typeof options.fd === 'number')
-    return { kind: 'other', what: `the descriptor ${options.fd}` };
-  if (options.path !== undefined && options.port === undefined)
-    return { kind: 'other', what: `the pipe path ${String(options.path)}` };
-
-  const backlogFromArgs =
-    typeof args[1] === 'string' ? toBacklog(args[2]) : (toBacklog(args[1]) ?? toBacklog(args[2]));
+  if ('_handle' in options || 'handle' in options || options.fd !== undefined) return null;
+  if (options.reusePort !== undefined) return null;
+  const signal = options.signal as AbortSignal | undefined;
+  if (signal?.aborted) return null;
+  const omitted =
+    args.length === 0 ||
+    typeof first === 'function' ||
+    (options.port === undefined && 'port' in options) ||
+    options.port === null;
+  const port = omitted ? 0 : options.port;
+  if (!isValidPort(port)) return null;
   const host = options.host;
-  if (host !== undefined && typeof host !== 'string')
-    throw invalidArgTypeError('options.host', 'of type string', host);
+  if (host !== undefined && typeof host !== 'string') return null;
+  const backlogFromArgs =
+    toBacklog(args.length > 1 && args[1]) ?? toBacklog(args.length > 2 && args[2]);
   return {
-    kind: 'tcp',
-    port: validatePort(options.port ?? 0, 'options.port', true),
-    host: host === '' ? undefined : host,
+    port: validatePort(port, 'options.port'),
+    host: host || undefined,
     backlog: toBacklog(options.backlog) ?? backlogFromArgs,
     exclusive: options.exclusive as boolean | undefined,
     ipv6Only: Boolean(options.ipv6Only),
-    signal: options.signal as AbortSignal | undefined,
+    signal,
     callback,
   };
 }

@@ -6,11 +6,13 @@
  * @module
  */
 import {
+  Server as NetServer,
   createServer as netCreateServer,
   type Server,
   type ServerOpts,
   type Socket,
 } from 'node:net';
+import { invalidArgTypeError, LoopfastError } from '@loopfast/core';
 import type { ServerRequest } from './mechanisms/mechanism.js';
 import type { OptionPolicy } from './option-guard.js';
 import {
@@ -29,6 +31,9 @@ import { statuses } from './statuses.js';
 export type ServerOptions = ServerOpts & LoopfastOptions;
 
 type Listen = Server['listen'];
+
+/** Code of the error `attachFastPath` throws for a server that is already listening. */
+export const SERVER_LISTENING = 'ERR_LOOPFAST_SERVER_LISTENING';
 
 /** Replaces `server.listen` with one that plans first; see {@link attachFastPath}. */
 function attachWithSettings(
@@ -59,6 +64,15 @@ function attachWithSettings(
  * handles and descriptors pass through untouched. Returns the server.
  */
 export function attachFastPath(server: Server, options: LoopfastDefaults = {}): Server {
+  if (!(server instanceof NetServer)) {
+    throw invalidArgTypeError('server', 'an instance of net.Server (or http.Server)', server);
+  }
+  if (server.listening) {
+    throw new LoopfastError(
+      SERVER_LISTENING,
+      'attachFastPath() must be called before listen(): the fast path is set up as the server starts listening. Close the server, attach, then listen again.',
+    );
+  }
   const { settings, policy } = readLoopfastOptions({}, options);
   return attachWithSettings(server, settings, policy);
 }
@@ -74,5 +88,10 @@ export function createServerWith(defaults: LoopfastDefaults, args: readonly unkn
     | undefined;
   const options = (typeof first === 'object' && first !== null ? first : {}) as ServerOptions;
   const { settings, policy, netOptions } = readLoopfastOptions(options, defaults);
-  return attachWithSettings(netCreateServer(netOptions, listener), settings, policy);
+  // Anything but options or a listener first is Node's to refuse, with Node's error.
+  const server =
+    typeof first === 'object' && first !== null
+      ? netCreateServer(netOptions, listener)
+      : (netCreateServer as (...a: unknown[]) => Server)(...args);
+  return attachWithSettings(server, settings, policy);
 }

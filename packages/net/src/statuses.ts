@@ -46,6 +46,16 @@ export const statuses = {
     status(true, 'not-loopback', `${path} is a pipe path, not a TCP destination`),
   notTcpListen: (what: string): FastPathInfo =>
     status(true, 'not-loopback', `${what} is not a TCP address`),
+  listenLeftToNode: status(
+    true,
+    'unsupported',
+    'this form of listen() is left to Node untouched (a pipe path, a handle, a descriptor, reusePort, or an aborted signal)',
+  ),
+  destroyedEarly: status(
+    true,
+    'failed',
+    'the socket was destroyed before the fast path could be applied',
+  ),
   noBackend: (reason: string, error: Error | null): FastPathInfo =>
     error ? status(true, 'unsupported', reason, { error }) : once('unsupported', reason, null),
   noMechanism: (platform: NodeJS.Platform, backend: string): FastPathInfo =>

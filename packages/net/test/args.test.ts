@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeConnectArgs, normalizeListenArgs, validatePort } from '../src/args.js';
+import { normalizeConnectArgs, recognizeTcpListen, validatePort } from '../src/args.js';
 import { readLoopfastOptions } from '../src/options.js';
 
 const cb = () => {};
@@ -17,43 +17,58 @@ describe('normalizeConnectArgs', () => {
   });
 });
 
-describe('normalizeListenArgs', () => {
+describe('recognizeTcpListen', () => {
   it('reads port, host, backlog and callback in every order net accepts', () => {
-    expect(normalizeListenArgs([])).toMatchObject({ kind: 'tcp', port: 0, host: undefined });
-    expect(normalizeListenArgs([cb])).toMatchObject({ kind: 'tcp', port: 0, callback: cb });
-    expect(normalizeListenArgs([8080, '::1', 64, cb])).toMatchObject({
+    expect(recognizeTcpListen([])).toMatchObject({ port: 0, host: undefined });
+    expect(recognizeTcpListen([cb])).toMatchObject({ port: 0, callback: cb });
+    expect(recognizeTcpListen([8080, '::1', 64, cb])).toMatchObject({
       port: 8080,
       host: '::1',
       backlog: 64,
       callback: cb,
     });
-    expect(normalizeListenArgs([8080, 32])).toMatchObject({
+    expect(recognizeTcpListen([8080, 32])).toMatchObject({
       port: 8080,
       host: undefined,
       backlog: 32,
     });
-    expect(normalizeListenArgs(['8080'])).toMatchObject({ kind: 'tcp', port: 8080 });
+    expect(recognizeTcpListen(['8080'])).toMatchObject({ port: 8080 });
+    expect(recognizeTcpListen([{ port: undefined }])).toMatchObject({ port: 0 });
+    expect(recognizeTcpListen([{ port: null, host: '' }])).toMatchObject({
+      port: 0,
+      host: undefined,
+    });
     expect(
-      normalizeListenArgs([
+      recognizeTcpListen([
         { port: 1, host: '127.0.0.1', backlog: 5, ipv6Only: true, exclusive: true },
       ]),
     ).toMatchObject({ port: 1, host: '127.0.0.1', backlog: 5, ipv6Only: true, exclusive: true });
   });
 
-  it('passes pipes, handles and descriptors through', () => {
-    expect(normalizeListenArgs(['/tmp/s.sock'])).toMatchObject({ kind: 'other' });
-    expect(normalizeListenArgs([{ path: '/tmp/s.sock' }])).toMatchObject({ kind: 'other' });
-    expect(normalizeListenArgs([{ fd: 3 }])).toMatchObject({ kind: 'other' });
-    expect(normalizeListenArgs([{ _handle: {} }])).toMatchObject({ kind: 'other' });
+  it('leaves pipes, handles, descriptors, reusePort and aborted signals to Node', () => {
+    expect(recognizeTcpListen(['/tmp/s.sock'])).toBeNull();
+    expect(recognizeTcpListen([{ path: '/tmp/s.sock' }])).toBeNull();
+    expect(recognizeTcpListen([{ fd: 3 }])).toBeNull();
+    expect(recognizeTcpListen([{ _handle: {} }])).toBeNull();
+    expect(recognizeTcpListen([{ port: 0, reusePort: true }])).toBeNull();
+    expect(recognizeTcpListen([{ port: 0, signal: AbortSignal.abort() }])).toBeNull();
   });
 
-  it('rejects bad ports and hosts with node:net codes', () => {
-    expect(() => normalizeListenArgs([{ port: 70000 }])).toThrow(
-      expect.objectContaining({ code: 'ERR_SOCKET_BAD_PORT' }),
-    );
-    expect(() => normalizeListenArgs([{ port: 1, host: 7 }])).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
-    );
+  it("leaves every call Node refuses to Node, so the error is Node's own", () => {
+    for (const args of [
+      [false],
+      [true],
+      [{ port: false }],
+      [{}],
+      [{ exclusive: true }],
+      [{ host: 'localhost' }],
+      [{ host: 'localhost:3000' }],
+      [{ host: { port: 3000 } }],
+      [{ port: 70000 }],
+      [{ port: 1, host: 7 }],
+    ]) {
+      expect(recognizeTcpListen(args)).toBeNull();
+    }
   });
 });
 

@@ -26,7 +26,7 @@ import {
   LoopfastErrorCode,
   type NativeSocket,
 } from '@loopfast/core';
-import { normalizeListenArgs, type TcpListen } from '../args.js';
+import { recognizeTcpListen, type TcpListen } from '../args.js';
 import {
   adoptServerHandle,
   emptyClientHandle,
@@ -162,7 +162,9 @@ function connectNative({ backend, options, host, listener }: ClientRequest): Soc
     const resolve = (options.lookup ?? dnsLookup) as LookupFunction;
     const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
       resolve(hostname, { ...lookupOptions, all: false }, (error, address, family) => {
-        if (!error) prepareHandle(socket, handle, backend, address);
+        // A socket destroyed meanwhile has closed its handle: nothing may be opened into it.
+        if (socket.destroyed) recordStatus(socket, statuses.destroyedEarly);
+        else if (!error) prepareHandle(socket, handle, backend, address);
         callback(error, address, family);
       });
     };
@@ -208,7 +210,6 @@ function listenPlain(
     ...(address === undefined ? {} : { host: address }),
     ...(request.backlog === undefined ? {} : { backlog: request.backlog }),
     ...(request.exclusive === undefined ? {} : { exclusive: request.exclusive }),
-    ...(request.signal === undefined ? {} : { signal: request.signal }),
     ipv6Only: request.ipv6Only,
   };
   listen.call(server, options, request.callback);
@@ -252,7 +253,6 @@ function listenOnAddress(
   };
   server.prependOnceListener('error', nameAddress);
   server.once('listening', () => server.off('error', nameAddress));
-  request.signal?.addEventListener('abort', () => server.close(), { once: true });
   // net.Server.listen(handle[, backlog][, callback]): Node calls listen() on the bound handle.
   const listenOnHandle = listen as unknown as (
     handle: unknown,
@@ -262,21 +262,34 @@ function listenOnAddress(
   listenOnHandle.call(server, handle, request.backlog ?? 511, request.callback);
 }
 
+/** Per server: bumped by every `close()`, so a host-name lookup that ends after it does nothing. */
+const generations = new WeakMap<Server, { value: number }>();
+
 function listen(server: Server, request: ServerRequest, backend: Backend, args: unknown[]): Server {
-  const tcp = normalizeListenArgs(args);
-  if (tcp.kind === 'other') {
-    recordStatus(server, statuses.notTcpListen(tcp.what));
+  const tcp = recognizeTcpListen(args);
+  if (tcp === null) {
+    recordStatus(server, statuses.listenLeftToNode);
+    return request.listen.apply(server, args as Parameters<Server['listen']>);
+  }
+  if (server.listening) {
+    // Node's own error (ERR_SERVER_ALREADY_LISTEN), before anything native is made.
     return request.listen.apply(server, args as Parameters<Server['listen']>);
   }
   recordStatus(server, statuses.notListening);
   checkServerOptions(request.policy, server);
+  // As Node does for `signal`: an abort closes the server, whatever stage its listen is at.
+  tcp.signal?.addEventListener('abort', () => server.close(), { once: true });
   if (tcp.host === undefined) {
     // Node's default bind is the IPv6 wildcard, dual-stack; decide for that address.
     listenOnAddress(server, request.listen, backend, tcp, '::', false);
   } else if (isIP(tcp.host)) {
     listenOnAddress(server, request.listen, backend, tcp, tcp.host, true);
   } else {
+    const generation = generations.get(server) as { value: number };
+    const asked = generation.value;
     dnsLookup(tcp.host, (error, address) => {
+      // close() (or an abort) while the name resolved: Node does not listen then either.
+      if (generation.value !== asked) return;
       if (error) server.emit('error', error);
       else listenOnAddress(server, request.listen, backend, tcp, address, true);
     });
@@ -285,6 +298,13 @@ function listen(server: Server, request: ServerRequest, backend: Backend, args: 
 }
 
 function attach(server: Server, { policy }: ServerRequest): void {
+  const generation = { value: 0 };
+  generations.set(server, generation);
+  const { close } = server;
+  server.close = function closeAndForgetLookups(this: Server, ...args: unknown[]) {
+    generation.value++;
+    return (close as (...a: unknown[]) => Server).apply(this, args);
+  };
   // Accepted sockets read their status from the listener; only the guard needs them.
   if (policy !== 'allow') {
     server.prependListener('connection', (socket: Socket) =>
