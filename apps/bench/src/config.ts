@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isModeId, type ModeId } from './modes.js';
 
@@ -126,7 +128,8 @@ side by side in alternating rounds; prints tables, ratios against the baseline a
   -h, --help              this text
 
 A missed target is reported, never turned into a failing exit code; the exit code is 1 only when
-a measurement itself failed, 2 for bad arguments.`;
+a measurement itself failed, 2 for bad arguments (a --json or --report file that cannot be
+written among them: its directory is checked before anything is measured).`;
 
 /** A command-line mistake; the CLI prints its message and the usage, and exits with 2. */
 export class UsageError extends Error {
@@ -262,4 +265,48 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
       progress: v.progress ? 'on' : v['no-progress'] ? 'off' : 'auto',
     },
   };
+}
+
+/**
+ * Why the file a `--json` or `--report` flag names could not be written, or `null` if it can be:
+ * its directory must exist and be writable, and the name must not be a directory. Checked before
+ * measuring, so a typo costs a second, not a whole run.
+ */
+export function outputPathProblem(path: string, flag: string): string | null {
+  const file = resolve(path);
+  const directory = dirname(file);
+  try {
+    if (statSync(file).isDirectory()) return `${flag} ${path}: is a directory, not a file name`;
+  } catch {
+    // No such file yet: it will be made.
+  }
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(directory).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR'
+      ? `${flag} ${path}: the directory ${directory} does not exist`
+      : `${flag} ${path}: cannot reach ${directory} (${code})`;
+  }
+  if (!isDirectory) return `${flag} ${path}: ${directory} is not a directory`;
+  try {
+    accessSync(directory, constants.W_OK);
+  } catch {
+    return `${flag} ${path}: the directory ${directory} is not writable`;
+  }
+  return null;
+}
+
+/** The problems of every output file a configuration names (empty when all can be written). */
+export function outputPathProblems(config: Pick<BenchConfig, 'json' | 'report'>): string[] {
+  const problems: string[] = [];
+  for (const [flag, path] of [
+    ['--json', config.json],
+    ['--report', config.report],
+  ] as const) {
+    const problem = path === null ? null : outputPathProblem(path, flag);
+    if (problem !== null) problems.push(problem);
+  }
+  return problems;
 }

@@ -1,12 +1,12 @@
 /**
- * The command: parse the arguments, run, print the tables and verdicts, write the JSON and the
- * report. A missed target never changes the exit code; a failed measurement does (1), and so do
- * bad arguments (2).
+ * The command: parse the arguments, check that the output files can be written, run, print the
+ * tables and verdicts, write the JSON and the report. A missed target never changes the exit
+ * code; a failed measurement does (1), and so do bad arguments and unwritable output files (2).
  *
  * @module
  */
 import { writeFileSync } from 'node:fs';
-import { parseBenchArgs, USAGE, UsageError } from './config.js';
+import { outputPathProblems, parseBenchArgs, USAGE, UsageError } from './config.js';
 import { writeReport } from './html-report.js';
 import { createProgress } from './progress.js';
 import { runBench } from './runner.js';
@@ -21,7 +21,7 @@ export interface CommandIo {
 /**
  * Runs the bench CLI with `argv` (without `node` and the script) and resolves with the exit
  * code: 0 when every measurement ran (targets met or not), 1 when a measurement failed, 2 for
- * bad arguments.
+ * bad arguments or an output file that cannot be written.
  */
 export async function main(
   argv: readonly string[],
@@ -40,6 +40,12 @@ export async function main(
     return 0;
   }
   const { config } = parsed;
+  const problems = outputPathProblems(config);
+  if (problems.length > 0) {
+    for (const problem of problems) io.stderr.write(`loopfast-bench: ${problem}\n`);
+    io.stderr.write('Nothing was measured.\n');
+    return 2;
+  }
   const progress = createProgress(io.stderr, config.progress);
   if (config.progress !== 'off')
     io.stderr.write(
@@ -52,13 +58,36 @@ export async function main(
     progress.done();
   }
   io.stdout.write(formatText(result));
+  // Checked before measuring, a file can still fail to be written (the directory removed
+  // meanwhile, a full disk): say so plainly, keep going with the other file, and exit with 2.
+  let unwritten = false;
+  const write = (flag: string, path: string, writeFile: () => void, done: string) => {
+    try {
+      writeFile();
+      io.stdout.write(done);
+    } catch (error) {
+      unwritten = true;
+      io.stderr.write(`loopfast-bench: ${flag} ${path}: ${(error as Error).message}\n`);
+    }
+  };
   if (config.json !== null) {
-    writeFileSync(config.json, `${JSON.stringify(result, null, 2)}\n`);
-    io.stdout.write(`\nJSON written to ${config.json}\n`);
+    const json = config.json;
+    write(
+      '--json',
+      json,
+      () => writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`),
+      `\nJSON written to ${json}\n`,
+    );
   }
   if (config.report !== null) {
-    writeReport(result, config.report);
-    io.stdout.write(`${config.json === null ? '\n' : ''}Report written to ${config.report}\n`);
+    const report = config.report;
+    write(
+      '--report',
+      report,
+      () => writeReport(result, report),
+      `${config.json === null ? '\n' : ''}Report written to ${report}\n`,
+    );
   }
-  return result.errors.length > 0 ? 1 : 0;
+  if (result.errors.length > 0) return 1;
+  return unwritten ? 2 : 0;
 }

@@ -249,7 +249,8 @@ export function backendConformance(
             backend: backend.name,
           });
           expect(isUnsupportedError(error)).toBe(x.fastPath.unsupported);
-          // The socket is still usable afterwards: the seeds ask for the normal path then.
+          // The socket is still usable afterwards: Microsoft's documentation has the connection go on
+          // over the normal path then.
           expect(backend.getSocketOption(socket, C.SOL_SOCKET, C.SO_TYPE)).toBe(C.SOCK_STREAM);
         }
       });

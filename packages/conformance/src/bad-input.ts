@@ -135,8 +135,80 @@ export function badInputCases(
     'RangeError',
     'ERR_OUT_OF_RANGE',
   );
+  for (const row of lyingViewRows()) rows.push(row);
   for (const row of unixPathRows(expectations.sunPathSize)) rows.push(row);
   return rows;
+}
+
+/** A `Uint8Array` subclass whose `byteLength` getter says `claimed`, whatever the view holds. */
+function lyingView(realLength: number, claimed: number): Uint8Array {
+  class LyingView extends Uint8Array {
+    override get byteLength(): number {
+      return claimed;
+    }
+  }
+  return new LyingView(realLength);
+}
+
+/**
+ * Byte arguments that lie about themselves: the length a native call reads must be the view's
+ * real one (a getter that says 4 for 2 KiB would pass a size check and hand native code more
+ * than was checked, or, the other way round, make it read past the view), and only a real
+ * `Uint8Array` is one (a proxy or an object that merely inherits from `Uint8Array.prototype`
+ * is refused with a code, not with the engine's uncoded `TypeError`).
+ */
+function lyingViewRows(): BadInputCase[] {
+  const cases: [
+    BadInputCase['method'],
+    string,
+    BadInputCase['args'],
+    BadInputCase['type'],
+    BadInputCase['code'],
+  ][] = [
+    [
+      'setSocketOptionBuffer',
+      'a 2 KiB Uint8Array subclass whose byteLength says 4',
+      (s) => [s, 1, 1, lyingView(2048, 4)],
+      'RangeError',
+      'ERR_OUT_OF_RANGE',
+    ],
+    [
+      'setSocketOptionBuffer',
+      'an empty Uint8Array subclass whose byteLength says 4',
+      (s) => [s, 1, 1, lyingView(0, 4)],
+      'RangeError',
+      'ERR_OUT_OF_RANGE',
+    ],
+    [
+      'setSocketOptionBuffer',
+      'a Proxy of a 4-byte Uint8Array',
+      (s) => [s, 1, 1, new Proxy(new Uint8Array(4), {})],
+      'TypeError',
+      'ERR_INVALID_ARG_TYPE',
+    ],
+    [
+      'setSocketOptionBuffer',
+      'an object that only inherits from Uint8Array.prototype',
+      (s) => [s, 1, 1, Object.create(Uint8Array.prototype)],
+      'TypeError',
+      'ERR_INVALID_ARG_TYPE',
+    ],
+    [
+      'ioctl',
+      'input of 64 KiB + 1 in a Uint8Array subclass whose byteLength says 4',
+      (s) => [s, 0, lyingView(0x10001, 4), 0],
+      'RangeError',
+      'ERR_OUT_OF_RANGE',
+    ],
+    [
+      'ioctl',
+      'input a Proxy of a 4-byte Uint8Array',
+      (s) => [s, 0, new Proxy(new Uint8Array(4), {}), 0],
+      'TypeError',
+      'ERR_INVALID_ARG_TYPE',
+    ],
+  ];
+  return cases.map(([method, label, args, type, code]) => ({ method, label, args, type, code }));
 }
 
 /**

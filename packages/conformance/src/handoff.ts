@@ -1,7 +1,9 @@
 /**
  * How the suites hand a backend's socket to Node: for clients the public `{ fd }` option on
  * POSIX, the `tcp_wrap` binding on Windows (where `{ fd }` is refused); for servers `tcp_wrap`
- * everywhere. DESIGN.md section 4.
+ * everywhere. `listen({ fd })` does not bind an adopted socket and is refused on Windows, while a
+ * `tcp_wrap` server handle has `bind`; after either handoff libuv owns the descriptor and closes
+ * it, so the native side never closes it again.
  */
 import { Socket, type SocketConstructorOpts } from 'node:net';
 import type { NativeSocket } from '@loopfast/core';

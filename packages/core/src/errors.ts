@@ -104,12 +104,71 @@ const UNSUPPORTED_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Whether an error means "the fast path does not exist here" rather than "something broke":
- * `WSAEOPNOTSUPP`, `EOPNOTSUPP`/`ENOTSUP`, or an unsupported platform. The seeds ask that such a
- * connection go ahead on the normal path.
+ * An error that means "the fast path does not exist here": what {@link isUnsupportedError}
+ * recognizes. System errors from a backend also carry `errno`, `syscall` and `backend`.
  */
-export function isUnsupportedError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
+export interface UnsupportedError extends Error {
+  /** `WSAEOPNOTSUPP`, `EOPNOTSUPP`, `ENOTSUP` or `ERR_LOOPFAST_UNSUPPORTED_PLATFORM`. */
+  readonly code: string;
+  /** The numeric error, for a system error. */
+  readonly errno?: number;
+  /** The native call that failed, for a system error. */
+  readonly syscall?: string;
+  /** The backend that made the call, for a system error. */
+  readonly backend?: string;
+}
+
+/**
+ * Whether an error means "the fast path does not exist here" rather than "something broke":
+ * an `Error` whose `code` is `WSAEOPNOTSUPP`, `EOPNOTSUPP`/`ENOTSUP`, or
+ * `ERR_LOOPFAST_UNSUPPORTED_PLATFORM`. Microsoft documents `WSAEOPNOTSUPP` as the answer of
+ * Windows 7 and of providers without the fast path, and such a socket still works on the normal
+ * path, so a caller goes ahead without it. A type guard: in a `catch` block it narrows the
+ * `unknown` error to {@link UnsupportedError}.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   backend.applyLoopbackFastPath(socket);
+ * } catch (error) {
+ *   if (!isUnsupportedError(error)) throw error;
+ *   console.log(error.code, error.message);
+ * }
+ * ```
+ */
+export function isUnsupportedError(error: unknown): error is UnsupportedError {
+  if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && UNSUPPORTED_CODES.has(code);
+}
+
+/**
+ * Whether loading native code failed because Node's permission model forbids addons
+ * (`--permission`, or `--experimental-permission` on Node 20, without `--allow-addons`): Node's
+ * `ERR_DLOPEN_DISABLED` on the error or anywhere along its `cause` chain.
+ */
+export function isAddonLoadingDisabled(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current = error;
+  while (typeof current === 'object' && current !== null && !seen.has(current)) {
+    seen.add(current);
+    if ((current as { code?: unknown }).code === 'ERR_DLOPEN_DISABLED') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** What a backend's "unavailable" error says when the permission model is the cause. */
+export const ADDONS_DISABLED_HINT =
+  "Node's permission model forbids native addons in this process: add --allow-addons to Node's " +
+  'flags to use a loopfast backend, or leave loopbackFastPath off; connections work on the ' +
+  'normal path meanwhile.';
+
+/**
+ * The advice a backend appends when its native code could not be loaded: {@link
+ * ADDONS_DISABLED_HINT} when the permission model is the cause (reinstalling would not help),
+ * else the backend's own advice (`otherwise`).
+ */
+export function nativeLoadHint(cause: unknown, otherwise: string): string {
+  return isAddonLoadingDisabled(cause) ? ADDONS_DISABLED_HINT : otherwise;
 }

@@ -54,13 +54,45 @@ export function validateBoolean(value: unknown, name: string): boolean {
   return value;
 }
 
-/** Throws unless `value` is a `Uint8Array` (a `Buffer` is one) whose length is within `[min, max]`. */
+/**
+ * `%TypedArray%.prototype`'s own getters, read once at load. A subclass, a proxy or an object
+ * that only inherits from `Uint8Array.prototype` can override `byteLength`, but not these; the
+ * `Symbol.toStringTag` getter answers `undefined` for anything that is not a typed array.
+ */
+const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+function intrinsicGetter(key: PropertyKey): (this: unknown) => unknown {
+  const getter = Object.getOwnPropertyDescriptor(typedArrayPrototype, key)?.get;
+  if (getter === undefined) throw new Error(`TypedArray.prototype has no ${String(key)} getter`);
+  return getter;
+}
+const typedArrayKind = intrinsicGetter(Symbol.toStringTag);
+const typedArrayByteLength = intrinsicGetter('byteLength');
+
+/** Whether `value` is a real `Uint8Array` (a `Buffer` is one), from any realm; never a look-alike. */
+export function isUint8Array(value: unknown): value is Uint8Array {
+  return typedArrayKind.call(value) === 'Uint8Array';
+}
+
+/**
+ * The real length in bytes of a typed array, which a native call reads: never what an
+ * overridable `byteLength` property says (a subclass's getter could make a call read past the
+ * view). Pass this, not `view.byteLength`, next to the view to native code.
+ */
+export function byteLengthOf(view: ArrayBufferView): number {
+  return typedArrayByteLength.call(view) as number;
+}
+
+/**
+ * Throws unless `value` is a real `Uint8Array` (a `Buffer` is one) whose real length (see
+ * {@link byteLengthOf}) is within `[min, max]`. Returns `value` itself.
+ */
 export function validateBytes(value: unknown, name: string, min: number, max: number): Uint8Array {
-  if (!(value instanceof Uint8Array)) {
+  if (!isUint8Array(value)) {
     throw invalidArgTypeError(name, 'an instance of Buffer or Uint8Array', value);
   }
-  if (value.byteLength < min || value.byteLength > max) {
-    throw outOfRangeError(`${name}.byteLength`, `>= ${min} and <= ${max}`, value.byteLength);
+  const length = byteLengthOf(value);
+  if (length < min || length > max) {
+    throw outOfRangeError(`${name}.byteLength`, `>= ${min} and <= ${max}`, length);
   }
   return value;
 }

@@ -1,10 +1,13 @@
 import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
+  ADDONS_DISABLED_HINT,
+  isAddonLoadingDisabled,
   isUnsupportedError,
   LoopfastError,
   LoopfastErrorCode,
   LoopfastSystemError,
+  nativeLoadHint,
   systemErrorFromErrno,
 } from '../src/index.js';
 
@@ -52,7 +55,9 @@ describe('isUnsupportedError', () => {
   it.each([
     [systemErrorFromErrno('win32', 10045, 'WSAIoctl', 'ffi'), true],
     [systemErrorFromErrno('linux', constants.errno.EOPNOTSUPP, 'ioctl', 'ffi'), true],
-    [{ code: 'ENOTSUP' }, true],
+    [Object.assign(new Error('not supported'), { code: 'ENOTSUP' }), true],
+    // Not an Error: the guard promises `message` and the rest of an Error.
+    [{ code: 'ENOTSUP' }, false],
     [new LoopfastError(LoopfastErrorCode.UNSUPPORTED_PLATFORM, 'no'), true],
     [systemErrorFromErrno('win32', 10038, 'WSAIoctl', 'ffi'), false],
     [new LoopfastError(LoopfastErrorCode.BACKEND_UNAVAILABLE, 'no'), false],
@@ -75,5 +80,31 @@ describe('LoopfastError', () => {
       code: 'ERR_LOOPFAST_BACKEND_UNAVAILABLE',
       cause,
     });
+  });
+});
+
+describe('addons refused by the permission model', () => {
+  const refused = Object.assign(new Error('Cannot load native addon'), {
+    code: 'ERR_DLOPEN_DISABLED',
+  });
+
+  it('is recognized on the error and along its cause chain', () => {
+    expect(isAddonLoadingDisabled(refused)).toBe(true);
+    const wrapped = new LoopfastError(LoopfastErrorCode.BACKEND_UNAVAILABLE, 'no addon', {
+      cause: new Error('koffi could not load', { cause: refused }),
+    });
+    expect(isAddonLoadingDisabled(wrapped)).toBe(true);
+    expect(isAddonLoadingDisabled(new Error('ENOENT'))).toBe(false);
+    expect(isAddonLoadingDisabled(null)).toBe(false);
+    // A cause cycle ends the walk instead of looping.
+    const cyclic = new Error('a') as Error & { cause?: unknown };
+    cyclic.cause = cyclic;
+    expect(isAddonLoadingDisabled(cyclic)).toBe(false);
+  });
+
+  it("gives the --allow-addons hint instead of the backend's reinstall advice", () => {
+    expect(nativeLoadHint(refused, 'Reinstall.')).toBe(ADDONS_DISABLED_HINT);
+    expect(ADDONS_DISABLED_HINT).toContain('--allow-addons');
+    expect(nativeLoadHint(new Error('dlopen failed'), 'Reinstall.')).toBe('Reinstall.');
   });
 });

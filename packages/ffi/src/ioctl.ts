@@ -5,6 +5,7 @@
  */
 import { constants } from 'node:os';
 import {
+  byteLengthOf,
   type NativeSocket,
   SIO_LOOPBACK_FAST_PATH,
   systemErrorFromErrno,
@@ -86,14 +87,16 @@ export function ioctl(
 
   if (platform === 'win32') {
     const winsock = windows();
-    const inBuffer = buffers.input !== null && buffers.input.byteLength > 0 ? buffers.input : null;
+    // The input's real length, as checked: a subclass can make `byteLength` say anything.
+    const inLength = buffers.input === null ? 0 : byteLengthOf(buffers.input);
+    const inBuffer = inLength > 0 ? buffers.input : null;
     const outBuffer = buffers.outputLength > 0 ? Buffer.alloc(buffers.outputLength) : null;
     bytesReturned[0] = 0;
     const result = winsock.WSAIoctl(
       socket,
       code,
       inBuffer,
-      inBuffer?.byteLength ?? 0,
+      inLength,
       outBuffer,
       buffers.outputLength,
       bytesReturned,

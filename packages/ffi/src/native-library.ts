@@ -10,7 +10,12 @@
  * @module
  */
 import { createRequire } from 'node:module';
-import { LoopfastError, LoopfastErrorCode, systemErrorFromErrno } from '@loopfast/core';
+import {
+  LoopfastError,
+  LoopfastErrorCode,
+  nativeLoadHint,
+  systemErrorFromErrno,
+} from '@loopfast/core';
 import type { LibraryHandle } from 'koffi';
 import { BACKEND_NAME } from './native-errors.js';
 
@@ -188,8 +193,10 @@ function messageOf(cause: unknown): string {
 function unavailable(what: string, cause: unknown): LoopfastError {
   return new LoopfastError(
     LoopfastErrorCode.BACKEND_UNAVAILABLE,
-    `the ${BACKEND_NAME} backend is unavailable: ${what} (${messageOf(cause)}). ` +
+    `the ${BACKEND_NAME} backend is unavailable: ${what} (${messageOf(cause)}). ${nativeLoadHint(
+      cause,
       'Install koffi with its binary package for this platform (@koromix/koffi-<platform>-<arch>), or use another backend such as @loopfast/napi.',
+    )}`,
     { cause },
   );
 }

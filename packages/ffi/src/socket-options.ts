@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  byteLengthOf,
   MAX_OPTION_BUFFER,
   type NativeSocket,
   validateBytes,
@@ -114,16 +115,18 @@ export function setSocketOptionBuffer(
 ): void {
   validateOption(socket, level, name);
   validateBytes(value, 'value', 1, MAX_OPTION_BUFFER);
+  // The view's real length, as checked: a subclass can make `value.byteLength` say anything.
+  const length = byteLengthOf(value);
   const platform = supportedPlatform();
   if (platform === 'win32') {
     const winsock = windows();
-    if (winsock.setsockopt(socket, level, name, value, value.byteLength) !== 0) {
+    if (winsock.setsockopt(socket, level, name, value, length) !== 0) {
       throw winsockFailure(winsock, 'setsockopt');
     }
     return;
   }
   const libc = posix(platform);
-  if (libc.setsockopt(socket, level, name, value, value.byteLength) === -1) {
+  if (libc.setsockopt(socket, level, name, value, length) === -1) {
     throw posixFailure(libc, 'setsockopt');
   }
 }

@@ -5,7 +5,12 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { LoopfastError, LoopfastErrorCode, systemErrorFromErrno } from '@loopfast/core';
+import {
+  LoopfastError,
+  LoopfastErrorCode,
+  nativeLoadHint,
+  systemErrorFromErrno,
+} from '@loopfast/core';
 
 const require = createRequire(import.meta.url);
 
@@ -94,9 +99,11 @@ let addon: NativeAddon | undefined;
 function unavailable(message: string, cause?: unknown): LoopfastError {
   return new LoopfastError(
     LoopfastErrorCode.BACKEND_UNAVAILABLE,
-    `@loopfast/napi: ${message} (platform ${process.platform}-${process.arch}, Node ${process.version}). ` +
+    `@loopfast/napi: ${message} (platform ${process.platform}-${process.arch}, Node ${process.version}). ${nativeLoadHint(
+      cause,
       'Reinstall @loopfast/napi where a C++ toolchain is available so it can build from source, ' +
-      'or use the @loopfast/ffi backend.',
+        'or use the @loopfast/ffi backend.',
+    )}`,
     cause === undefined ? undefined : { cause },
   );
 }

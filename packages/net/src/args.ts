@@ -78,8 +78,8 @@ export function recognizeTcpListen(args: readonly unknown[]): TcpListen | null {
   else options = { port: first, ...(typeof args[1] === 'string' ? { host: args[1] } : {}) };
   if ('_handle' in options || 'handle' in options || options.fd !== undefined) return null;
   if (options.reusePort !== undefined) return null;
-  const signal = options.signal as AbortSignal | undefined;
-  if (signal?.aborted) return null;
+  const signal = options.signal;
+  if (signal !== undefined && (!(signal instanceof AbortSignal) || signal.aborted)) return null;
   const omitted =
     args.length === 0 ||
     typeof first === 'function' ||
@@ -97,7 +97,7 @@ export function recognizeTcpListen(args: readonly unknown[]): TcpListen | null {
     backlog: toBacklog(options.backlog) ?? backlogFromArgs,
     exclusive: options.exclusive as boolean | undefined,
     ipv6Only: Boolean(options.ipv6Only),
-    signal,
+    signal: signal as AbortSignal | undefined,
     callback,
   };
 }

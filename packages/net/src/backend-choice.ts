@@ -91,7 +91,30 @@ function loadByName(name: BackendName): BackendChoice {
   return choice;
 }
 
-/** Resolves a {@link BackendOption} to a backend, or to the reason there is none. */
+/** Code of the process warning for a `LOOPFAST_BACKEND` that names no backend. */
+export const UNKNOWN_BACKEND_WARNING = 'LOOPFAST_UNKNOWN_BACKEND';
+
+/** Values of `LOOPFAST_BACKEND` already warned about: one warning per value and process. */
+const warnedValues = new Set<string>();
+
+/**
+ * Says once that `LOOPFAST_BACKEND` names no backend. A status alone would be read only by
+ * someone who already suspects the variable; a warning reaches whoever runs the process.
+ */
+function warnUnknownBackend(value: string): void {
+  if (warnedValues.has(value)) return;
+  warnedValues.add(value);
+  process.emitWarning(
+    `${BACKEND_ENV}=${JSON.stringify(value)} names no loopfast backend: use napi or ffi (in any case). Until then, connections that ask for the fast path use the normal path.`,
+    { type: 'LoopfastWarning', code: UNKNOWN_BACKEND_WARNING },
+  );
+}
+
+/**
+ * Resolves a {@link BackendOption} to a backend, or to the reason there is none. `'auto'` reads
+ * `LOOPFAST_BACKEND` first (`napi`, `ffi` or `auto`, in any case); a value that names no backend
+ * gives no backend, and one process warning.
+ */
 export function chooseBackend(
   option: BackendOption,
   env: Readonly<Record<string, string | undefined>> = process.env,
@@ -99,8 +122,10 @@ export function chooseBackend(
   if (typeof option === 'object') return { backend: option };
   if (option !== 'auto') return loadByName(option);
   const fromEnv = env[BACKEND_ENV];
-  if (fromEnv !== undefined && fromEnv !== '') {
-    if (fromEnv === 'napi' || fromEnv === 'ffi') return loadByName(fromEnv);
+  const named = fromEnv?.trim().toLowerCase() ?? '';
+  if (named === 'napi' || named === 'ffi') return loadByName(named);
+  if (named !== '' && named !== 'auto') {
+    warnUnknownBackend(fromEnv as string);
     return {
       backend: null,
       reason: `${BACKEND_ENV}=${fromEnv} names no backend (use napi or ffi)`,

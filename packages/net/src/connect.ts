@@ -6,10 +6,12 @@
  *
  * @module
  */
-import { isIP, type NetConnectOpts, connect as netConnect, type Socket } from 'node:net';
-import { invalidArgTypeError, isLoopbackAddress } from '@loopfast/core';
+import { isIP, type NetConnectOpts, type Socket } from 'node:net';
+import { isLoopbackAddress } from '@loopfast/core';
 import { normalizeConnectArgs, validatePort } from './args.js';
 import type { ConnectRecord } from './mechanisms/mechanism.js';
+// Node's own, not the live export: the preload replaces `net.connect` with loopfast's.
+import { nodeConnect as netConnect } from './node-originals.js';
 import {
   type LoopfastDefaults,
   type LoopfastOptions,
@@ -24,12 +26,23 @@ import { connectOverTcp } from './tcp-connect.js';
 /** `net.connect` options plus loopfast's. */
 export type ConnectOptions = NetConnectOpts & LoopfastOptions;
 
-/** Validates the destination before anything native is made, with `net`'s codes. */
-function validateDestination(options: { port?: unknown; host?: unknown }): void {
-  if (options.port !== undefined) validatePort(options.port, 'options.port');
-  if (options.host !== undefined && typeof options.host !== 'string') {
-    throw invalidArgTypeError('options.host', 'of type string', options.host);
+/**
+ * Whether the destination is one loopfast may plan for: a valid port and host and a callable
+ * `lookup`. Anything else goes to Node untouched, which raises its own error.
+ */
+function plannable(options: ConnectRecord): boolean {
+  const { port, host, lookup } = options;
+  if (port !== undefined) {
+    try {
+      validatePort(port, 'options.port');
+    } catch {
+      return false;
+    }
   }
+  return (
+    (host === undefined || typeof host === 'string') &&
+    (lookup === undefined || typeof lookup === 'function')
+  );
 }
 
 /** `connect` with a factory's defaults. */
@@ -51,8 +64,8 @@ export function connectWith(defaults: LoopfastDefaults, args: readonly unknown[]
     recordStatus(socket, info);
     return socket;
   }
-  validateDestination(options);
-  const host = options.host ?? 'localhost';
+  if (!plannable(options)) return netConnect(options as NetConnectOpts, listener as () => void);
+  const host = options.host || 'localhost';
   if (isIP(host) && !isLoopbackAddress(host)) {
     const socket = netConnect(options as NetConnectOpts, listener as () => void);
     recordStatus(socket, statuses.notLoopback(host));

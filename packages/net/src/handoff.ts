@@ -1,6 +1,8 @@
 /**
  * Hands a natively made socket to Node through the `tcp_wrap` binding: the route that works on
- * Windows, where `{ fd }` is refused (DESIGN.md section 4). It also works on POSIX, which lets the
+ * Windows, where `new net.Socket({ fd })` is refused (`ERR_INVALID_FD_TYPE`) and `listen({ fd })`
+ * fails with `EINVAL`. `new TCP(constants.SOCKET).open(socket)` (or `constants.SERVER`, then
+ * `bind` and `server.listen(handle)`) adopts it instead. It also works on POSIX, which lets the
  * same code be proven on Linux.
  *
  * @module

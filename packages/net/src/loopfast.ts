@@ -4,15 +4,17 @@
  *
  * @module
  */
-import type { Server, Socket } from 'node:net';
+import { Server, type Socket } from 'node:net';
+import { invalidArgTypeError } from '@loopfast/core';
 import { type ConnectOptions, connectWith } from './connect.js';
 import {
   createUndiciConnector,
   FastPathAgent,
   type FastPathAgentOptions,
   type UndiciConnector,
+  type UndiciConnectorOptions,
 } from './http.js';
-import type { LoopfastDefaults, LoopfastOptions } from './options.js';
+import { type LoopfastDefaults, type LoopfastOptions, validateLoopfastOptions } from './options.js';
 import { attachFastPath, createServerWith, type ServerOptions } from './server.js';
 import { type FastPathInfo, fastPathInfo } from './status.js';
 
@@ -30,18 +32,47 @@ export interface Loopfast {
   createServer(options?: ServerOptions, connectionListener?: (socket: Socket) => void): Server;
   /** Like `net.createServer(listener)`. */
   createServer(connectionListener?: (socket: Socket) => void): Server;
-  /** Gives an existing server (an `http.Server` too) the fast path on `listen`. */
-  attachFastPath(server: Server, options?: LoopfastOptions): Server;
+  /**
+   * Gives an existing server (an `http.Server` too) the fast path on `listen`; returns the same
+   * server, with its own type.
+   */
+  attachFastPath<S extends Server>(server: S, options?: LoopfastOptions): S;
   /** An `http.Agent` whose connections use the fast path. */
   createHttpAgent(options?: FastPathAgentOptions): FastPathAgent;
   /** A connector for undici's `Agent({ connect })`. */
-  createUndiciConnector(options?: LoopfastOptions): UndiciConnector;
+  createUndiciConnector(options?: UndiciConnectorOptions): UndiciConnector;
   /** The fast-path status of a socket or server; see {@link FastPathInfo}. */
   fastPathInfo(target: Socket | Server): FastPathInfo;
 }
 
-/** Binds `defaults` (for example a backend) to every function; a call's own options win. */
+/** Throws the coded `TypeError` Node gives for a wrong argument unless `server` is a `net.Server`. */
+export function validateServer(server: unknown): void {
+  if (!(server instanceof Server)) {
+    throw invalidArgTypeError(
+      'server',
+      'an instance of net.Server (such as an http.Server or https.Server)',
+      server,
+    );
+  }
+}
+
+/**
+ * Binds `defaults` (for example a backend) to every function; a call's own options win.
+ * The defaults are validated here, once, so a mistake fails where it is made.
+ *
+ * @example
+ * ```js
+ * import { backend } from '@loopfast/ffi';
+ * import { createLoopfast } from '@loopfast/net';
+ *
+ * const { connect, createServer } = createLoopfast({ backend, loopbackFastPath: true });
+ * ```
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` for a `loopbackFastPath` that is not a boolean, a
+ * `backend` that is not a backend; `ERR_INVALID_ARG_VALUE` for an unknown backend name or
+ * `optionPolicy`.
+ */
 export function createLoopfast(defaults: LoopfastOptions = {}): Loopfast {
+  validateLoopfastOptions(defaults, 'defaults');
   const bound: LoopfastDefaults = { ...defaults };
   const connect = (...args: unknown[]) => connectWith(bound, args);
   return {
@@ -49,7 +80,10 @@ export function createLoopfast(defaults: LoopfastOptions = {}): Loopfast {
     createConnection: connect as Loopfast['connect'],
     createServer: ((...args: unknown[]) =>
       createServerWith(bound, args)) as Loopfast['createServer'],
-    attachFastPath: (server, options = {}) => attachFastPath(server, { ...bound, ...options }),
+    attachFastPath: <S extends Server>(server: S, options: LoopfastOptions = {}): S => {
+      validateServer(server);
+      return attachFastPath(server, { ...bound, ...options }) as S;
+    },
     createHttpAgent: (options = {}) => new FastPathAgent({ ...bound, ...options }),
     createUndiciConnector: (options = {}) => createUndiciConnector({ ...bound, ...options }),
     fastPathInfo,

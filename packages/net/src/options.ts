@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { invalidArgValueError, validateBoolean } from '@loopfast/core';
+import { invalidArgTypeError, invalidArgValueError, validateBoolean } from '@loopfast/core';
 import { type BackendOption, validateBackendOption } from './backend-choice.js';
 import type { OptionPolicy } from './option-guard.js';
 
@@ -62,6 +62,23 @@ function validatePolicy(value: unknown, name: string): OptionPolicy {
   return value as OptionPolicy;
 }
 
+/**
+ * Validates loopfast's options where they are fixed for later calls (a factory's defaults, an
+ * agent's, a connector's), so a mistake fails where it is made, with the name it was given
+ * (`name`), rather than at the first connection. Node's own options are left to Node.
+ */
+export function validateLoopfastOptions(options: unknown, name: string): LoopfastOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null) {
+    throw invalidArgTypeError(name, 'of type object', options);
+  }
+  const { loopbackFastPath, backend, optionPolicy } = options as LoopfastOptions;
+  if (loopbackFastPath !== undefined) validateBoolean(loopbackFastPath, `${name}.loopbackFastPath`);
+  if (backend !== undefined) validateBackendOption(backend, `${name}.backend`);
+  if (optionPolicy !== undefined) validatePolicy(optionPolicy, `${name}.optionPolicy`);
+  return options as LoopfastOptions;
+}
+
 /** Splits loopfast's options from Node's and validates them. */
 export function readLoopfastOptions<T extends object>(
   options: T & LoopfastOptions,
@@ -98,4 +115,24 @@ export function leavesItToNode(defaults: LoopfastDefaults, first: unknown): bool
     options.backend === undefined &&
     options.optionPolicy === undefined
   );
+}
+
+/**
+ * An agent's options split in two: loopfast's, as the defaults of every connection the agent
+ * makes (`loopbackFastPath` true unless set to false), and the rest for the agent itself.
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for a wrong loopfast option.
+ */
+export function splitAgentOptions<T extends LoopfastOptions>(
+  options: T,
+): { readonly defaults: LoopfastDefaults; readonly agentOptions: Omit<T, keyof LoopfastOptions> } {
+  validateLoopfastOptions(options, 'options');
+  const { loopbackFastPath = true, backend, optionPolicy, ...agentOptions } = options;
+  return {
+    defaults: {
+      loopbackFastPath,
+      ...(backend === undefined ? {} : { backend }),
+      ...(optionPolicy === undefined ? {} : { optionPolicy }),
+    },
+    agentOptions,
+  };
 }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 
 /** A checked directory, or what failed. */
 export type RendezvousDirectory =
-  | { readonly path: string; readonly failure?: undefined }
+  | { readonly path: string; readonly failure?: undefined; readonly missing?: boolean }
   | { readonly path: null; readonly failure: string; readonly error: Error | null };
 
 let uid: number | undefined;
@@ -34,7 +34,10 @@ function candidates(env: Readonly<Record<string, string | undefined>>): string[]
 }
 
 /** Why `path` cannot be trusted, or `null`. A missing directory is `ENOENT` (`create` makes it). */
-function check(path: string, create: boolean): { failure: string; error: Error | null } | null {
+function check(
+  path: string,
+  create: boolean,
+): { failure: string; error: Error | null; missing?: boolean } | null {
   if (create) {
     try {
       mkdirSync(path, { mode: 0o700 });
@@ -56,6 +59,7 @@ function check(path: string, create: boolean): { failure: string; error: Error |
     return {
       failure: `cannot inspect ${path}: ${(error as Error).message}`,
       error: error as Error,
+      missing: (error as NodeJS.ErrnoException).code === 'ENOENT',
     };
   }
   const uid = effectiveUid();
@@ -73,19 +77,22 @@ function check(path: string, create: boolean): { failure: string; error: Error |
 
 /**
  * The first candidate that passes the checks. A server creates what is missing; a client only
- * looks (where there is no directory, no server made one).
+ * looks, and takes a missing directory as the place where no server is yet (its connects find
+ * nothing there).
  */
 function find(
   env: Readonly<Record<string, string | undefined>>,
   create: boolean,
 ): RendezvousDirectory {
   let last: { failure: string; error: Error | null } = { failure: 'no candidate', error: null };
+  let missing: string | null = null;
   for (const path of candidates(env)) {
     const failed = check(path, create);
     if (!failed) return { path };
-    last = failed;
+    if (failed.missing) missing ??= path;
+    else last = failed;
   }
-  return { path: null, ...last };
+  return missing === null ? { path: null, ...last } : { path: missing, missing: true };
 }
 
 /**
@@ -102,7 +109,7 @@ export function clientDirectory(
   const runtime = env.XDG_RUNTIME_DIR;
   if (trusted !== null && trusted.runtime === runtime) return trusted.found;
   const found = find(env, false);
-  if (found.path !== null) trusted = { runtime, found };
+  if (found.path !== null && !found.missing) trusted = { runtime, found };
   return found;
 }
 

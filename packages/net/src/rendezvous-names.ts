@@ -80,7 +80,8 @@ export function rendezvousPath(
   if (Buffer.byteLength(readable) <= limit) return readable;
   const hashed = join(
     directory,
-    `h_${createHash('sha256').update(name).digest('hex').slice(0, 32)}`,
+    // 64 bits of hash in 18 bytes: enough against collisions among one host's listeners.
+    `h_${createHash('sha256').update(name).digest('hex').slice(0, 16)}`,
   );
   return Buffer.byteLength(hashed) <= limit ? hashed : null;
 }

@@ -42,9 +42,16 @@ export interface FastPathInfo {
   readonly mechanism: FastPathMechanism | null;
   /** Why, in plain words. */
   readonly reason: string;
-  /** The error behind an `unsupported` or `failed` state, when there was one. */
+  /**
+   * The error behind an `unsupported` or `failed` state when a call raised one; `null` when the
+   * reason is a fact rather than a failed call (no fast-path server at the address, accepted over
+   * TCP, a dual-stack address, no backend installed).
+   */
   readonly error: Error | null;
-  /** The backend's name, or `null` when none was involved. */
+  /**
+   * The name of the backend that acted; `null` when none did: none was installed, or the chosen
+   * one could not load its native part (`reason` and `error` then name it and say why).
+   */
   readonly backend: string | null;
 }
 
@@ -53,10 +60,8 @@ const kStatus = Symbol('loopfast.status');
 /** Where a server keeps the status of the sockets it accepts, when it differs from its own. */
 const kAcceptedStatus = Symbol('loopfast.acceptedStatus');
 
-/** A status, or how to decide it when someone asks (see {@link recordStatusLater}). */
-type StatusSource = FastPathInfo | ((this: void) => FastPathInfo);
 type Tracked = (Socket | Server) & {
-  [kStatus]?: StatusSource;
+  [kStatus]?: FastPathInfo;
   [kAcceptedStatus]?: FastPathInfo;
   server?: Tracked | null;
 };
@@ -66,9 +71,15 @@ function log(target: Socket | Server, info: FastPathInfo): void {
   debug('%s %s: %s (%s)', kind, info.state, info.reason, info.backend ?? 'no backend');
 }
 
-/** Records the status of a socket or server; every decision passes here, so it is also logged. */
+/**
+ * Records the status of a socket or server; every decision passes here, so it is also logged.
+ * Recording the very status a target already has (a server is `pending` from `createServer` and
+ * again at `listen`) changes nothing and logs nothing.
+ */
 export function recordStatus(target: Socket | Server, info: FastPathInfo): void {
-  (target as Tracked)[kStatus] = info;
+  const tracked = target as Tracked;
+  if (tracked[kStatus] === info) return;
+  tracked[kStatus] = info;
   if (debug.enabled) log(target, info);
 }
 
@@ -79,24 +90,6 @@ export function recordStatus(target: Socket | Server, info: FastPathInfo): void 
 export function recordAcceptedStatus(server: Server, info: FastPathInfo | null): void {
   if (info === null) delete (server as Tracked)[kAcceptedStatus];
   else (server as Tracked)[kAcceptedStatus] = info;
-}
-
-/**
- * Records how to decide a socket's status, for a decision that changes nothing on the socket
- * (the normal path): it is made when someone asks, so connections that nobody asks about pay
- * nothing. With `NODE_DEBUG=loopfast` it is made, and logged, at `connect`.
- */
-export function recordStatusLater(socket: Socket, decide: (this: void) => FastPathInfo): void {
-  (socket as Tracked)[kStatus] = decide;
-  if (debug.enabled) socket.once('connect', () => fastPathInfo(socket));
-}
-
-function resolve(target: Tracked): FastPathInfo | undefined {
-  const source = target[kStatus];
-  if (typeof source !== 'function') return source;
-  const info = source();
-  if (info.state !== 'pending') recordStatus(target, info);
-  return info;
 }
 
 /** Builds a status (frozen, so one object can serve many sockets). */
@@ -134,10 +127,13 @@ export function fastPathInfo(target: Socket | Server): FastPathInfo {
     throw invalidArgTypeError('target', 'an instance of net.Socket or net.Server', target);
   }
   const tracked = target as Tracked;
-  const own = resolve(tracked);
+  const own = tracked[kStatus];
   if (own) return own;
+  // A TLS socket carries its connection over the socket it wraps (`_parent`): that one's status.
+  const parent = (target as { _parent?: unknown })._parent;
+  if (parent instanceof Socket && parent !== target) return fastPathInfo(parent);
   // An accepted socket without a status of its own inherits its listener's (`socket.server`).
   const server = tracked.server;
-  if (server) return server[kAcceptedStatus] ?? resolve(server) ?? NOT_REQUESTED;
+  if (server) return server[kAcceptedStatus] ?? server[kStatus] ?? NOT_REQUESTED;
   return NOT_REQUESTED;
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { KILL_SWITCH_ENV } from '@loopfast/core';
+import { KILL_SWITCH_ENV, LoopfastErrorCode } from '@loopfast/core';
 import { type FastPathInfo, type FastPathState, status } from './status.js';
 
 const RENDEZVOUS = { mechanism: 'unix-rendezvous' } as const;
@@ -26,6 +26,13 @@ function once(
     fixed.set(key, info);
   }
   return info;
+}
+
+/** `backend`, or `null` when `error` says the backend's native part could not be loaded. */
+function loadedOrNull(error: Error, backend: string): string | null {
+  return (error as { code?: unknown }).code === LoopfastErrorCode.BACKEND_UNAVAILABLE
+    ? null
+    : backend;
 }
 
 /** The statuses, by what happened. */
@@ -68,15 +75,19 @@ export const statuses = {
       `${address} needs a dual-stack IPv6 socket, where the fast path is not applied; use 127.0.0.1 or ::1 (or ipv6Only)`,
       backend,
     ),
-  /** What the backend or the runtime cannot do here (no native part, no handoff), with its error. */
+  /**
+   * What the backend or the runtime cannot do here (no native part, no handoff), with its error.
+   * A backend whose native part could not load is not named as `backend`: it took no part, and
+   * the error's message says which one failed and why.
+   */
   unavailable: (error: Error, backend: string): FastPathInfo =>
-    once('unsupported', error.message, backend, { error }),
+    once('unsupported', error.message, loadedOrNull(error, backend), { error }),
   cannotMakeSocket: (error: Error, unsupported: boolean, backend: string): FastPathInfo =>
     status(
       true,
       unsupported ? 'unsupported' : 'failed',
       `the ${backend} backend could not make a socket: ${error.message}`,
-      { error, backend },
+      { error, backend: loadedOrNull(error, backend) },
     ),
   controlCodeFailed: (error: Error, unsupported: boolean, backend: string): FastPathInfo =>
     status(true, unsupported ? 'unsupported' : 'failed', error.message, { error, backend }),

@@ -1,32 +1,49 @@
 /**
  * Node's own TCP `connect`, for a connection that asked for the fast path and did not get it:
- * the socket is Node's, and its status is the reason, once the address Node connected to is
+ * the socket is Node's, and its status is the reason, once the address Node connects to is
  * known to be loopback (a host name may resolve elsewhere).
  *
  * @module
  */
-import { isIP, type NetConnectOpts, connect as netConnect, type Socket } from 'node:net';
+import { isIP, type NetConnectOpts, Socket, type SocketConstructorOpts } from 'node:net';
 import { isLoopbackAddress } from '@loopfast/core';
 import type { ConnectRecord } from './mechanisms/mechanism.js';
-import { type FastPathInfo, recordStatus, recordStatusLater } from './status.js';
+// Node's own, not the live exports: the preload replaces `net.connect` and `Socket#connect`.
+import { nodeConnect as netConnect, nodeSocketConnect } from './node-originals.js';
+import { type FastPathInfo, recordStatus } from './status.js';
 import { statuses } from './statuses.js';
 
-/** Connects with Node; `info` says why the fast path was not taken toward a loopback address. */
+/** Why a loopback address did not get the fast path: fixed, or depending on the address. */
+export type Decline = FastPathInfo | ((address: string) => FastPathInfo);
+
+function decide(decline: Decline, address: string): FastPathInfo {
+  if (!isLoopbackAddress(address)) return statuses.notLoopback(address);
+  return typeof decline === 'function' ? decline(address) : decline;
+}
+
+/**
+ * Connects with Node; `decline` says why the fast path was not taken toward a loopback address.
+ * For a host name the status is decided by the address Node's lookup gives (its `'lookup'`
+ * event), so it stays true after the socket closes.
+ */
 export function connectOverTcp(
   options: ConnectRecord,
   listener: (() => void) | undefined,
   host: string,
-  info: FastPathInfo,
+  decline: Decline,
 ): Socket {
-  const socket = netConnect(options as NetConnectOpts, listener);
   if (isIP(host)) {
-    recordStatus(socket, isLoopbackAddress(host) ? info : statuses.notLoopback(host));
-  } else {
-    recordStatusLater(socket, () => {
-      const address = socket.remoteAddress;
-      if (address === undefined) return statuses.resolving(host);
-      return isLoopbackAddress(address) ? info : statuses.notLoopback(address);
-    });
+    const socket = netConnect(options as NetConnectOpts, listener);
+    recordStatus(socket, decide(decline, host));
+    return socket;
   }
-  return socket;
+  // As net.connect does, with the status listener in place first: a custom lookup may answer
+  // synchronously, inside connect().
+  const socket = new Socket(options as SocketConstructorOpts);
+  if (options.timeout) socket.setTimeout(options.timeout);
+  recordStatus(socket, statuses.resolving(host));
+  socket.once('lookup', (error: Error | null, address: string) => {
+    if (!error) recordStatus(socket, decide(decline, address));
+  });
+  return nodeSocketConnect.call(socket, options as NetConnectOpts, listener);
 }

@@ -12,7 +12,6 @@ import {
   isIP,
   type ListenOptions,
   type NetConnectOpts,
-  connect as netConnect,
   type Server,
   Socket,
   type SocketConstructorOpts,
@@ -40,8 +39,9 @@ import {
   guardAcceptedSocket,
   guardSocketMethods,
 } from '../option-guard.js';
-import { type FastPathInfo, recordStatus, recordStatusLater } from '../status.js';
+import { type FastPathInfo, recordStatus } from '../status.js';
 import { statuses } from '../statuses.js';
+import { connectOverTcp } from '../tcp-connect.js';
 import type { ClientRequest, ConnectRecord, Mechanism, ServerRequest } from './mechanism.js';
 
 type LookupFunction = (
@@ -162,9 +162,13 @@ function connectNative({ backend, options, host, listener }: ClientRequest): Soc
     const resolve = (options.lookup ?? dnsLookup) as LookupFunction;
     const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
       resolve(hostname, { ...lookupOptions, all: false }, (error, address, family) => {
-        // A socket destroyed meanwhile has closed its handle: nothing may be opened into it.
-        if (socket.destroyed) recordStatus(socket, statuses.destroyedEarly);
-        else if (!error) prepareHandle(socket, handle, backend, address);
+        // A socket destroyed meanwhile has closed its handle: nothing may be opened into it, and
+        // Node has nothing more to say about it.
+        if (socket.destroyed) {
+          recordStatus(socket, statuses.destroyedEarly);
+          return;
+        }
+        if (!error) prepareHandle(socket, handle, backend, address);
         callback(error, address, family);
       });
     };
@@ -185,12 +189,13 @@ function connect(request: ClientRequest): Socket {
   const wrap = tcpWrap();
   let socket: Socket;
   if (wrap instanceof Error) {
-    socket = netConnect(options as NetConnectOpts, listener);
-    recordStatusLater(socket, () => {
-      const address = isIP(host) ? host : socket.remoteAddress;
-      if (address === undefined) return statuses.resolving(host);
-      return declineFor(backend, address, 'client') ?? statuses.unavailable(wrap, backend.name);
-    });
+    socket = connectOverTcp(
+      options,
+      listener,
+      host,
+      (address) =>
+        declineFor(backend, address, 'client') ?? statuses.unavailable(wrap, backend.name),
+    );
   } else {
     socket = connectNative(request);
   }

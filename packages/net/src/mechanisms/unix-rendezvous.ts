@@ -10,7 +10,7 @@
  * @module
  */
 import cluster from 'node:cluster';
-import { chmodSync, lstatSync, readFileSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import {
   isIP,
   createServer as netCreateServer,
@@ -118,15 +118,35 @@ function attempt(backend: Backend, path: string): Attempt {
 }
 
 /**
+ * Whether the options of a connection to a host name are ones Node accepts without a word:
+ * anything else goes to Node, which raises its own error (or does its own thing).
+ */
+function plainNameOptions(options: ClientRequest['options']): boolean {
+  const { family, hints, autoSelectFamily, autoSelectFamilyAttemptTimeout } = options as Record<
+    string,
+    unknown
+  >;
+  return (
+    (family === undefined || family === 0 || family === 4 || family === 6) &&
+    (hints === undefined || hints === 0) &&
+    (autoSelectFamily === undefined || typeof autoSelectFamily === 'boolean') &&
+    (autoSelectFamilyAttemptTimeout === undefined ||
+      typeof autoSelectFamilyAttemptTimeout === 'number')
+  );
+}
+
+/**
  * The addresses a destination stands for without a lookup: an IP literal itself; a localhost
  * name (RFC 6761 reserves it for loopback) its loopback addresses of the asked family. `null`
- * for any other name, or when a custom `lookup` is to decide.
+ * for any other name, when a custom `lookup` is to decide, or for options Node would question.
  */
-function destinations(host: string, family: unknown, lookup: unknown): string[] | null {
+function destinations(host: string, options: ClientRequest['options']): string[] | null {
   if (isIP(host)) return [host];
-  if (!isLocalhostName(host) || lookup !== undefined) return null;
-  if (family === 4) return ['127.0.0.1'];
-  if (family === 6) return ['::1'];
+  if (!isLocalhostName(host) || options.lookup !== undefined || !plainNameOptions(options)) {
+    return null;
+  }
+  if (options.family === 4) return ['127.0.0.1'];
+  if (options.family === 6) return ['::1'];
   return ['127.0.0.1', '::1'];
 }
 
@@ -141,11 +161,14 @@ function adopt(
   const { options, host, listener } = request;
   let socket: Socket;
   try {
+    // Not reading until `'connect'`, as TCP: a protocol that takes the handle over on
+    // `'connect'` (HTTP/2 on Node 22 and later) would lose what the server sent first.
     socket = new Socket({
       ...options,
       fd,
       readable: true,
       writable: true,
+      manualStart: true,
     } as SocketConstructorOpts);
   } catch (error) {
     request.backend.closeSocket(fd);
@@ -157,20 +180,32 @@ function adopt(
   // has accepted by then.
   const connecting = socket as { connecting: boolean };
   connecting.connecting = true;
-  emulateTcp(
-    socket,
-    { address: loopbackPeer(address), family: familyOf(address), port: undefined },
-    { address, family: familyOf(address), port },
-  );
   recordStatus(socket, info);
   if (options.timeout) socket.setTimeout(options.timeout);
   if (listener) socket.once('connect', listener);
+  // The events and addresses of a TCP connect, in Node's order: toward an IP literal Node makes
+  // its attempt on the next tick, toward a name after the lookup; the addresses appear with
+  // `'connect'`, as a TCP socket has none before.
+  const family = isIP(address);
+  const announceAttempt = () => socket.emit('connectionAttempt', address, port, family);
+  const named = !isIP(host);
+  if (!named) process.nextTick(() => socket.destroyed || announceAttempt());
   setImmediate(() => {
     if (socket.destroyed) return;
+    if (named) {
+      socket.emit('lookup', null, address, family, host);
+      announceAttempt();
+    }
+    emulateTcp(
+      socket,
+      { address: loopbackPeer(address), family: familyOf(address), port: undefined },
+      { address, family: familyOf(address), port },
+    );
     connecting.connecting = false;
-    if (!isIP(host)) socket.emit('lookup', null, address, isIP(address), host);
     socket.emit('connect');
     socket.emit('ready');
+    // As Node does after a TCP connect: start reading unless the user paused the socket.
+    if (!socket.destroyed && !socket.isPaused()) socket.read(0);
   });
   return socket;
 }
@@ -178,10 +213,10 @@ function adopt(
 function connect(request: ClientRequest): Socket {
   const { settings, backend, options, host, listener } = request;
   const tcp = (info: FastPathInfo) => connectOverTcp(options, listener, host, info);
-  if (options.localAddress !== undefined || options.localPort !== undefined) {
+  if (options.localAddress != null || options.localPort != null) {
     return tcp(statuses.tcpClientAddress(backend.name));
   }
-  const addresses = destinations(host, options.family, options.lookup);
+  const addresses = destinations(host, options);
   if (addresses === null) return tcp(statuses.hostName(host, backend.name));
   // Node raises its own error for a missing port.
   if (options.port === undefined) return tcp(statuses.notRequested);
@@ -277,6 +312,43 @@ function isServed(path: string, backend: Backend, platform: NodeJS.Platform): bo
   } catch {
     return false;
   }
+}
+
+/** Whether process `pid` exists (one of another user's counts: it still holds what it held). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the lock on setting up the rendezvous at `path`: a file beside it, created exclusively,
+ * holding this process's id; a lock whose process is gone is taken over. Between the check for
+ * a stale file and the new listener, nobody else (a `cluster` worker, a `reusePort` twin) may
+ * remove what was just made. Returns the release, or `null` when another process holds it.
+ */
+function lockSetup(path: string): (() => void) | null {
+  const lock = `${path}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx', mode: 0o600 });
+      return () => rmSync(lock, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return null;
+    }
+    let owner = Number.NaN;
+    try {
+      owner = Number(readFileSync(lock, 'latin1'));
+    } catch {
+      // Released meanwhile: try again.
+    }
+    if (Number.isInteger(owner) && owner > 0 && alive(owner)) return null;
+    rmSync(lock, { force: true });
+  }
+  return null;
 }
 
 /**
@@ -385,8 +457,50 @@ function openRendezvous(
     );
     return;
   }
-  const blocked = clearWay(path, backend, platform);
+  const local = listenerEnd(address.address, address.port);
+  listenOnRendezvous({ server, state, backend, path, local, platform, settle }, 0);
+}
+
+/** One rendezvous being opened for a server. */
+interface Rendezvous {
+  readonly server: Server;
+  readonly state: RendezvousState;
+  readonly backend: Backend;
+  readonly path: string;
+  /** The TCP end accepted connections show locally. */
+  readonly local: Endpoint;
+  readonly platform: NodeJS.Platform;
+  /** Records the server's status and lets `'listening'` through. */
+  readonly settle: (info: FastPathInfo) => void;
+}
+
+/** How long a `cluster` worker waits for another worker that is setting up the same rendezvous. */
+const JOIN_WAIT_MS = 2000;
+const JOIN_STEP_MS = 10;
+
+/** Listens on the rendezvous at `path` for `server`, once the way is clear; `settle` says how it went. */
+function listenOnRendezvous(rendezvous: Rendezvous, waited: number): void {
+  const { server, state, backend, path, local, platform, settle } = rendezvous;
+  const release = lockSetup(path);
+  if (release === null && cluster.isWorker) {
+    // Another worker is setting it up: join once it is up, so nobody removes what it made.
+    if (waited >= JOIN_WAIT_MS) {
+      settle(statuses.servedElsewhere(path, backend.name));
+      return;
+    }
+    const generation = state.generation;
+    setTimeout(() => {
+      if (state.generation !== generation || !server.listening) return;
+      listenOnRendezvous(rendezvous, waited + JOIN_STEP_MS);
+    }, JOIN_STEP_MS).unref();
+    return;
+  }
+  const blocked =
+    release === null
+      ? statuses.servedElsewhere(path, backend.name)
+      : clearWay(path, backend, platform);
   if (blocked) {
+    release?.();
     settle(blocked);
     return;
   }
@@ -398,16 +512,17 @@ function openRendezvous(
   };
   const unix = netCreateServer({ allowHalfOpen, pauseOnConnect });
   state.unix = unix;
-  const local = listenerEnd(address.address, address.port);
   const accepted = statuses.rendezvousAccepted(path, backend.name);
   unix.on('connection', (socket: Socket) => hand(server, socket, local, accepted));
   const onError = (error: Error) => {
+    release?.();
     unix.off('listening', onListening);
     if (state.unix === unix) state.unix = null;
     if (state.generation === generation)
       settle(statuses.rendezvousListenFailed(path, error, backend.name));
   };
   const onListening = () => {
+    release?.();
     unix.off('error', onError);
     if (state.generation !== generation || !server.listening) {
       unix.close();

@@ -1,0 +1,1891 @@
+/**
+ * The parity table: the same calls made against `node:net` and against a subject (`@loopfast/net`
+ * with one backend, the fast path requested or off, on one mechanism), comparing what users can
+ * observe: thrown errors (class, `code`, message), emitted events and their order, and end state
+ * (`listening`, `destroyed`, `readyState`, byte counts, `address()`).
+ *
+ * Three parts:
+ * - {@link CREATE_SERVER_CASES}, {@link LISTEN_CASES}, {@link CONNECT_CASES}: every overload and
+ *   documented option of `createServer`, `listen` and `connect` / `createConnection`, good and bad.
+ * - {@link BEHAVIOURS}: Node's documented `net` behaviours users rely on (half-open, `end()`
+ *   ordering, timeouts, pause/resume, byte counters, `destroySoon`, `getConnections`,
+ *   `maxConnections` and `'drop'`, `ref`/`unref`, ...), each run once over `node:net` alone
+ *   (the reference) and over the subject: its client with its own server (over the rendezvous
+ *   where the subject has one), and, with the fast path requested, its server with a `node:net`
+ *   client and its client with a `node:net` server (both TCP).
+ * - {@link PRODUCT_DIFFERENCES}: the one list of differences that are the point of the product.
+ *   Nothing else may differ.
+ *
+ * The reference is computed in the same process and Node version as the subject, so the table
+ * holds on every Node version the lanes run.
+ *
+ * @module
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import * as dns from 'node:dns';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server, Socket } from 'node:net';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { NetStatus } from './net-suite.js';
+import {
+  attempt,
+  closeServer,
+  type ErrorShape,
+  errorShape,
+  firstOf,
+  type ListenOutcome,
+  listenOutcome,
+  portToken,
+  recordEvents,
+  type Scrub,
+  scrubber,
+  serverAddress,
+  settle,
+  socketAddresses,
+  socketState,
+} from './observe.js';
+
+// ---------------------------------------------------------------------------------------------
+// Subjects
+
+/** The functions of `node:net` the table calls, as loosely typed as the table calls them. */
+export interface NetFunctions {
+  createServer(...args: unknown[]): Server;
+  connect(...args: unknown[]): Socket;
+  createConnection(...args: unknown[]): Socket;
+}
+
+/** How a connection between a subject's own client and server travels. */
+export type Transport = 'tcp' | 'unix-rendezvous';
+
+/** One configuration of `@loopfast/net` to hold against `node:net`. */
+export interface ParitySubject extends NetFunctions {
+  /** Names the subject in test titles, such as `ffi backend, fast path on, unix-rendezvous`. */
+  readonly label: string;
+  /** Whether the subject asks for the fast path (then the mixed pairings run too). */
+  readonly fastPath: boolean;
+  /** How its client reaches its server: over the Unix-socket rendezvous, or TCP. */
+  readonly transport: Transport;
+  /** The mechanism its sockets must report as `enabled`, or `null` when none is expected. */
+  readonly mechanism: 'unix-rendezvous' | 'sio-loopback-fast-path' | null;
+  /** The status of a socket or server, to prove the pairing really took the transport named. */
+  fastPathInfo(target: Socket | Server): NetStatus;
+  /** An unbound TCP descriptor for the `listen({ fd })` forms; without it they are skipped. */
+  readonly makeTcpDescriptor?: () => number;
+}
+
+/** `node:net` itself, as the reference every subject is held against. */
+export const NODE_NET: NetFunctions = {
+  createServer: net.createServer as NetFunctions['createServer'],
+  connect: net.connect as NetFunctions['connect'],
+  createConnection: net.createConnection as NetFunctions['createConnection'],
+};
+
+// ---------------------------------------------------------------------------------------------
+// The differences that are the point of the product: the one place they are listed.
+
+/** A documented difference: where in a trace, on which transport, and the value loopfast gives. */
+export interface ProductDifference {
+  /** The transport on which it holds. */
+  readonly transport: Transport;
+  /** The end of the path in a trace where the value differs (matched at any depth). */
+  readonly path: readonly string[];
+  /** Only in this behaviour (by title), or in every trace. */
+  readonly behaviour?: string;
+  /** What loopfast gives there; asserted, then the reference's value is put in its place. */
+  readonly value: unknown;
+  /** Why it is the point of the product, and where it is documented. */
+  readonly why: string;
+}
+
+/**
+ * Every difference between `node:net` and `@loopfast/net` a user may see. The fast-path status
+ * (`fastPathInfo`) and the transport itself (the handle behind the socket: a `Pipe` on the
+ * rendezvous) are the product and never enter a trace; what the transport shows through the
+ * API is listed here, each with the README section that documents it. Nothing else may differ.
+ */
+export const PRODUCT_DIFFERENCES: readonly ProductDifference[] = [
+  {
+    transport: 'unix-rendezvous',
+    path: ['accepted', 'addresses', 'remotePort'],
+    value: undefined,
+    why: 'a Unix-socket client has no port: remotePort on the server side is undefined (README, "Address properties")',
+  },
+  {
+    transport: 'unix-rendezvous',
+    path: ['drop', 'remotePort'],
+    value: undefined,
+    why: "the same fact in 'drop': the refused client's port is unknown (README, \"Address properties\")",
+  },
+  {
+    transport: 'unix-rendezvous',
+    path: ['client', 'addresses', 'localPort'],
+    value: undefined,
+    why: 'a Unix-socket client has no port: localPort on the client side is undefined (README, "Address properties")',
+  },
+  {
+    transport: 'unix-rendezvous',
+    path: ['client', 'addresses', 'address', 'port'],
+    value: undefined,
+    why: 'the same fact in the client\'s address(): { address, family, port: undefined } (README, "Address properties")',
+  },
+  {
+    transport: 'unix-rendezvous',
+    behaviour: 'resetAndDestroy() resets the connection: the peer gets ECONNRESET',
+    path: ['accepted', 'events'],
+    value: ['resume', 'end', 'prefinish', 'finish', 'close(false)'],
+    why: 'a Unix socket has no TCP reset: resetAndDestroy() destroys it and the peer sees the end of the stream (README, "Address properties")',
+  },
+];
+
+function matches(path: readonly string[], suffix: readonly string[]): boolean {
+  if (path.length < suffix.length) return false;
+  return suffix.every((part, i) => path[path.length - suffix.length + i] === part);
+}
+
+/**
+ * Holds the documented differences: wherever one applies, the subject's value must be the
+ * documented one, and is then replaced by the reference's, so the traces can be compared whole.
+ * Returns the differences that applied.
+ */
+export function applyDifferences(
+  transport: Transport,
+  behaviour: string,
+  subject: unknown,
+  reference: unknown,
+): string[] {
+  const applied: string[] = [];
+  const walk = (s: unknown, r: unknown, path: string[]) => {
+    if (s === null || typeof s !== 'object' || r === null || typeof r !== 'object') return;
+    const sr = s as Record<string, unknown>;
+    const rr = r as Record<string, unknown>;
+    for (const key of Object.keys(rr)) {
+      const here = [...path, key];
+      const difference = PRODUCT_DIFFERENCES.find(
+        (d) =>
+          d.transport === transport &&
+          (d.behaviour === undefined || d.behaviour === behaviour) &&
+          matches(here, d.path),
+      );
+      if (difference && key in sr) {
+        expect(sr[key], `${here.join('.')}: ${difference.why}`).toEqual(difference.value);
+        sr[key] = rr[key];
+        applied.push(here.join('.'));
+      } else {
+        walk(sr[key], rr[key], here);
+      }
+    }
+  };
+  walk(subject, reference, []);
+  return applied;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared scaffolding
+
+/** How long anything may take before it counts as a hang. Never an assertion about speed. */
+const HANG_MS = 5000;
+
+async function within<T>(promise: Promise<T>, what: string, ms = HANG_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`hang: no ${what} within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, bound]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The `'close'` event of each socket a scope watches, recorded from the moment it was made. */
+const closeEvents = new WeakMap<Socket, Promise<void>>();
+
+/** The next `'close'` of a socket (unlike `once`, an `'error'` before it does not reject). */
+const closeOf = (socket: Socket) =>
+  new Promise<void>((resolve) => socket.once('close', () => resolve()));
+
+/** Sockets and servers one run made, destroyed and closed whatever happened. */
+class Scope {
+  readonly sockets = new Set<Socket>();
+  readonly servers = new Set<Server>();
+  readonly directories: string[] = [];
+
+  socket(socket: Socket): Socket {
+    this.sockets.add(socket);
+    if (!closeEvents.has(socket)) closeEvents.set(socket, closeOf(socket));
+    // A stray error on a socket a run no longer watches must not become an uncaught exception.
+    socket.on('error', () => {});
+    return socket;
+  }
+
+  server(server: Server): Server {
+    this.servers.add(server);
+    server.on('error', () => {});
+    return server;
+  }
+
+  directory(): string {
+    const directory = mkdtempSync(join(tmpdir(), 'loopfast-parity-'));
+    this.directories.push(directory);
+    return directory;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    for (const server of this.servers) {
+      server.on('connection', (socket: Socket) => socket.destroy());
+      await within(closeServer(server), 'server close at cleanup');
+    }
+    for (const directory of this.directories) rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+async function run<T>(body: (scope: Scope) => Promise<T>): Promise<T> {
+  const scope = new Scope();
+  try {
+    return await body(scope);
+  } finally {
+    await scope.close();
+  }
+}
+
+function portOf(server: Server): number {
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return address.port;
+}
+
+async function listenOn(server: Server, host: string, port = 0): Promise<number> {
+  server.listen(port, host);
+  const event = await within(firstOf(server, ['listening', 'error'], HANG_MS), 'listening');
+  if (event !== 'listening') throw new Error(`listen on ${host} failed`);
+  return portOf(server);
+}
+
+/** Everything a socket receives, as text, until it ends or closes. */
+function received(socket: Socket, encoding: BufferEncoding = 'latin1'): () => string {
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer | string) => {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk);
+  });
+  return () => Buffer.concat(chunks).toString(encoding);
+}
+
+/** Waits for a socket's `'close'` event (bounded), even one already emitted. */
+const closed = (socket: Socket, what = 'close') =>
+  within(closeEvents.get(socket) ?? closeOf(socket), what);
+
+/** The shape of an error given to a callback, or `null`. */
+const shapeOrNull = (error: unknown, scrub?: Scrub): ErrorShape | null =>
+  error === null || error === undefined ? null : errorShape(error, scrub);
+
+/** The net handles (TCP or pipe, server or socket) that keep the event loop alive. */
+function refedNetHandles(): number {
+  return process
+    .getActiveResourcesInfo()
+    .filter((name) => /^(TCP|Pipe)(Server|Socket)?Wrap$/.test(name)).length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 1: the API table
+
+/** What a table row may use: ports, a path and descriptors of its own run. */
+export interface CallContext {
+  /** A server on 127.0.0.1 that echoes and ends when the client ends. */
+  readonly port4: number;
+  /** A server on ::1 that does the same. */
+  readonly port6: number;
+  /** A port nobody listens on. */
+  readonly refused: number;
+  /** A port a server of this run listens on, for `EADDRINUSE`. */
+  readonly busy: number;
+  /** A Unix socket server path that echoes. */
+  readonly pipe: string;
+  /** A fresh path nobody listens on, in a private directory. */
+  readonly freshPath: string;
+  /** A fresh unbound TCP descriptor, or `null` where the subject cannot make one. */
+  tcpDescriptor(): number | null;
+  /** Scrubs what differs between runs (ports, paths) from messages. */
+  readonly scrub: Scrub;
+  /** Known ports, for {@link portToken}. */
+  readonly known: Readonly<Record<string, number>>;
+}
+
+/** A `createServer` row. */
+export interface CreateServerCase {
+  readonly label: string;
+  readonly args: (ctx: CallContext) => unknown[];
+}
+
+/** A `listen` row: the server's `createServer` arguments, `listen`'s, and what follows at once. */
+export interface ListenCase {
+  readonly label: string;
+  readonly server?: unknown[];
+  readonly args: (ctx: CallContext) => unknown[];
+  /** Called right after `listen` returns (close it, abort its signal). */
+  readonly afterListen?: (server: Server) => void;
+  /** Needs a TCP descriptor from the subject. */
+  readonly needsDescriptor?: boolean;
+  /** Node version range where the row means something (else it is still compared). */
+  readonly note?: string;
+}
+
+/** A `connect` / `createConnection` row. */
+export interface ConnectCase {
+  readonly label: string;
+  readonly call?: 'connect' | 'createConnection';
+  readonly args: (ctx: CallContext) => unknown[];
+  /** What the client does once connected (default: write 'ping' and end). */
+  readonly onConnect?: (socket: Socket) => void;
+  /** Whether the last argument is a connect listener to count. */
+  readonly countsListener?: boolean;
+  /**
+   * Observe only up to the first `'close'`, then destroy the socket: for a call after which Node
+   * itself goes on non-deterministically (an already aborted signal: Node emits the AbortError
+   * and `'close'`, then connects all the same).
+   */
+  readonly untilFirstClose?: boolean;
+}
+
+const BAD_PORTS: readonly (readonly [string, unknown])[] = [
+  ['-1', -1],
+  ['65536', 65536],
+  ['NaN', Number.NaN],
+  ['1.5', 1.5],
+  ["'12ab'", '12ab'],
+  ['Infinity', Number.POSITIVE_INFINITY],
+  ['true', true],
+  ['an object', { port: 1 }],
+];
+
+/** Every `createServer` overload and option. */
+export const CREATE_SERVER_CASES: readonly CreateServerCase[] = [
+  { label: '()', args: () => [] },
+  { label: '(listener)', args: () => [() => {}] },
+  { label: '(options)', args: () => [{}] },
+  { label: '(options, listener)', args: () => [{}, () => {}] },
+  { label: '(null)', args: () => [null] },
+  { label: '(undefined, listener)', args: () => [undefined, () => {}] },
+  {
+    label: '({ allowHalfOpen: true, pauseOnConnect: true })',
+    args: () => [{ allowHalfOpen: true, pauseOnConnect: true }],
+  },
+  {
+    label: '({ noDelay, keepAlive, keepAliveInitialDelay })',
+    args: () => [{ noDelay: true, keepAlive: true, keepAliveInitialDelay: 1000 }],
+  },
+  { label: '({ highWaterMark: 1024 })', args: () => [{ highWaterMark: 1024 }] },
+  { label: "('path') throws", args: () => ['/tmp/loopfast-parity.sock'] },
+  { label: '(0) throws', args: () => [0] },
+  { label: '(true) throws', args: () => [true] },
+  { label: "({ keepAliveInitialDelay: 'x' })", args: () => [{ keepAliveInitialDelay: 'x' }] },
+  { label: '({ highWaterMark: -1 })', args: () => [{ highWaterMark: -1 }] },
+];
+
+/** Every `listen` overload and option, good and bad. */
+export const LISTEN_CASES: readonly ListenCase[] = [
+  { label: '()', args: () => [] },
+  { label: '(callback)', args: () => [() => {}] },
+  { label: '(0)', args: () => [0] },
+  { label: "('0')", args: () => ['0'] },
+  { label: '(0, callback)', args: () => [0, () => {}] },
+  { label: "(0, '127.0.0.1')", args: () => [0, '127.0.0.1'] },
+  { label: "(0, '::1')", args: () => [0, '::1'] },
+  { label: "(0, 'localhost')", args: () => [0, 'localhost'] },
+  { label: "(0, '0.0.0.0')", args: () => [0, '0.0.0.0'] },
+  { label: "(0, '::')", args: () => [0, '::'] },
+  { label: "(0, '127.0.0.1', 10)", args: () => [0, '127.0.0.1', 10] },
+  { label: "(0, '127.0.0.1', 10, callback)", args: () => [0, '127.0.0.1', 10, () => {}] },
+  { label: '(0, 10, callback)', args: () => [0, 10, () => {}] },
+  { label: '(null)', args: () => [null] },
+  { label: '(undefined, callback)', args: () => [undefined, () => {}] },
+  { label: '({ port: 0 })', args: () => [{ port: 0 }] },
+  { label: "({ port: 0, host: '127.0.0.1' })", args: () => [{ port: 0, host: '127.0.0.1' }] },
+  { label: "({ port: '0', host: '127.0.0.1' })", args: () => [{ port: '0', host: '127.0.0.1' }] },
+  { label: "({ port: 0, host: 'localhost' })", args: () => [{ port: 0, host: 'localhost' }] },
+  { label: "({ port: 0, host: '' })", args: () => [{ port: 0, host: '' }] },
+  {
+    label: "({ port: 0, host: '::', ipv6Only: true })",
+    args: () => [{ port: 0, host: '::', ipv6Only: true }],
+  },
+  {
+    label: "({ port: 0, host: '127.0.0.1', exclusive: true })",
+    args: () => [{ port: 0, host: '127.0.0.1', exclusive: true }],
+  },
+  {
+    label: "({ port: 0, host: '127.0.0.1', exclusive: false })",
+    args: () => [{ port: 0, host: '127.0.0.1', exclusive: false }],
+  },
+  {
+    label: "({ port: 0, host: '127.0.0.1', backlog: 5 })",
+    args: () => [{ port: 0, host: '127.0.0.1', backlog: 5 }],
+  },
+  {
+    label: "({ port: 0, host: '127.0.0.1', backlog: 'x' })",
+    args: () => [{ port: 0, host: '127.0.0.1', backlog: 'x' }],
+  },
+  {
+    label:
+      "({ port: 0, host: '127.0.0.1', reusePort: true }) (honoured where Node supports it, else ignored)",
+    args: () => [{ port: 0, host: '127.0.0.1', reusePort: true }],
+  },
+  {
+    label: "({ port: 0, host: '127.0.0.1' }, callback)",
+    args: () => [{ port: 0, host: '127.0.0.1' }, () => {}],
+  },
+  {
+    label: "({ port: 0, host: '127.0.0.1', signal }) with an aborted signal",
+    args: () => [{ port: 0, host: '127.0.0.1', signal: AbortSignal.abort() }],
+  },
+  {
+    label: "({ port: 0, host: 'localhost', signal }) aborted while the name resolves",
+    args: () => {
+      const controller = new AbortController();
+      return [{ port: 0, host: 'localhost', signal: controller.signal }, controller];
+    },
+  },
+  {
+    label: "({ port: 0, host: '127.0.0.1', signal }) aborted after listening",
+    args: () => {
+      const controller = new AbortController();
+      return [{ port: 0, host: '127.0.0.1', signal: controller.signal }, controller, 'after'];
+    },
+  },
+  { label: "({ port: 0, signal: 'x' })", args: () => [{ port: 0, signal: 'x' }] },
+  { label: '(path)', args: (ctx) => [ctx.freshPath] },
+  { label: '({ path })', args: (ctx) => [{ path: ctx.freshPath }] },
+  {
+    label: '({ path, readableAll: true, writableAll: true })',
+    args: (ctx) => [{ path: ctx.freshPath, readableAll: true, writableAll: true }],
+  },
+  { label: '({ path: 5 })', args: () => [{ path: 5 }] },
+  {
+    label: '({ fd }) with an unbound TCP socket',
+    args: (ctx) => [{ fd: ctx.tcpDescriptor() }],
+    needsDescriptor: true,
+  },
+  {
+    label: '({ handle: { fd } })',
+    args: (ctx) => [{ handle: { fd: ctx.tcpDescriptor() } }],
+    needsDescriptor: true,
+  },
+  { label: '({ fd: -5 })', args: () => [{ fd: -5 }] },
+  { label: '(false)', args: () => [false] },
+  { label: '({ port: false })', args: () => [{ port: false }] },
+  { label: '({})', args: () => [{}] },
+  { label: '({ exclusive: true })', args: () => [{ exclusive: true }] },
+  { label: "({ host: 'localhost' })", args: () => [{ host: 'localhost' }] },
+  { label: '({ host: { port: 3000 } })', args: () => [{ host: { port: 3000 } }] },
+  { label: '({ port: 0, host: 5 })', args: () => [{ port: 0, host: 5 }] },
+  ...BAD_PORTS.map(([label, port]) => ({ label: `(${label})`, args: () => [port] })),
+  ...BAD_PORTS.map(([label, port]) => ({ label: `({ port: ${label} })`, args: () => [{ port }] })),
+  { label: "(busy port, '127.0.0.1'): EADDRINUSE", args: (ctx) => [ctx.busy, '127.0.0.1'] },
+  {
+    label: "({ port: 0, host: '192.0.2.1' }): EADDRNOTAVAIL",
+    args: () => [{ port: 0, host: '192.0.2.1' }],
+  },
+  {
+    label: "(0, '127.0.0.1') then close() at once",
+    args: () => [0, '127.0.0.1'],
+    afterListen: (server) => server.close(),
+  },
+  {
+    label: "(0, 'localhost') then close() during the lookup",
+    args: () => [0, 'localhost'],
+    afterListen: (server) => server.close(),
+  },
+  {
+    label: "(0, '127.0.0.1') on a server made with { allowHalfOpen: true, pauseOnConnect: true }",
+    server: [{ allowHalfOpen: true, pauseOnConnect: true }],
+    args: () => [0, '127.0.0.1'],
+  },
+];
+
+/** A `lookup` that answers from a table, asynchronously, as `dns.lookup` would: no traffic. */
+function tableLookup(answers: Readonly<Record<string, string>>) {
+  return (
+    hostname: string,
+    options: { all?: boolean; family?: number },
+    callback: (error: Error | null, address: unknown, family?: number) => void,
+  ) => {
+    setImmediate(() => {
+      const address = answers[hostname];
+      if (address === undefined) {
+        const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), {
+          code: 'ENOTFOUND',
+          errno: -3008,
+          syscall: 'getaddrinfo',
+          hostname,
+        });
+        callback(error, options.all ? [] : undefined);
+        return;
+      }
+      const family = net.isIP(address);
+      if (options.all) callback(null, [{ address, family }]);
+      else callback(null, address, family);
+    });
+  };
+}
+
+const LOOKUP = tableLookup({ 'app.test': '127.0.0.1', 'app6.test': '::1' });
+
+/** Every `connect` / `createConnection` overload and option, good and bad. */
+export const CONNECT_CASES: readonly ConnectCase[] = [
+  { label: "(port, '127.0.0.1')", args: (ctx) => [ctx.port4, '127.0.0.1'] },
+  { label: "(port, '::1')", args: (ctx) => [ctx.port6, '::1'] },
+  { label: "(port, 'localhost')", args: (ctx) => [ctx.port4, 'localhost'] },
+  { label: '(port) (host defaults to localhost)', args: (ctx) => [ctx.port4] },
+  { label: "(String(port), '127.0.0.1')", args: (ctx) => [String(ctx.port4), '127.0.0.1'] },
+  {
+    label: "(port, '127.0.0.1', listener)",
+    args: (ctx) => [ctx.port4, '127.0.0.1', () => {}],
+    countsListener: true,
+  },
+  { label: '(port, listener)', args: (ctx) => [ctx.port4, () => {}], countsListener: true },
+  {
+    label: "({ port, host: '127.0.0.1' })",
+    args: (ctx) => [{ port: ctx.port4, host: '127.0.0.1' }],
+  },
+  {
+    label: "({ port, host: '127.0.0.1' }, listener)",
+    args: (ctx) => [{ port: ctx.port4, host: '127.0.0.1' }, () => {}],
+    countsListener: true,
+  },
+  {
+    label: "createConnection(port, '127.0.0.1')",
+    call: 'createConnection',
+    args: (ctx) => [ctx.port4, '127.0.0.1'],
+  },
+  {
+    label: "createConnection({ port, host: '::1' }, listener)",
+    call: 'createConnection',
+    args: (ctx) => [{ port: ctx.port6, host: '::1' }, () => {}],
+    countsListener: true,
+  },
+  {
+    label: "({ port, host: 'localhost', family: 4 })",
+    args: (ctx) => [{ port: ctx.port4, host: 'localhost', family: 4 }],
+  },
+  {
+    label: "({ port, host: 'localhost', family: 0 })",
+    args: (ctx) => [{ port: ctx.port4, host: 'localhost', family: 0 }],
+  },
+  {
+    label: "({ port, host: 'localhost', hints: ADDRCONFIG })",
+    args: (ctx) => [{ port: ctx.port4, host: 'localhost', family: 4, hints: dns.ADDRCONFIG }],
+  },
+  {
+    label: "({ port, host: 'localhost', autoSelectFamily: false })",
+    args: (ctx) => [{ port: ctx.port4, host: 'localhost', autoSelectFamily: false }],
+  },
+  {
+    label:
+      "({ port, host: 'localhost', autoSelectFamily: true, autoSelectFamilyAttemptTimeout: 500 })",
+    args: (ctx) => [
+      {
+        port: ctx.port4,
+        host: 'localhost',
+        autoSelectFamily: true,
+        autoSelectFamilyAttemptTimeout: 500,
+      },
+    ],
+  },
+  {
+    label: "({ port, host: 'app.test', lookup })",
+    args: (ctx) => [{ port: ctx.port4, host: 'app.test', lookup: LOOKUP }],
+  },
+  {
+    label: "({ port, host: 'app6.test', lookup })",
+    args: (ctx) => [{ port: ctx.port6, host: 'app6.test', lookup: LOOKUP }],
+  },
+  {
+    label: "({ port, host: 'app.test', lookup, autoSelectFamily: false })",
+    args: (ctx) => [{ port: ctx.port4, host: 'app.test', lookup: LOOKUP, autoSelectFamily: false }],
+  },
+  {
+    label: "({ port, host: 'nowhere.test', lookup }): ENOTFOUND",
+    args: (ctx) => [{ port: ctx.port4, host: 'nowhere.test', lookup: LOOKUP }],
+  },
+  {
+    label:
+      "({ port, host: '127.0.0.1', noDelay: true, keepAlive: true, keepAliveInitialDelay: 1000 })",
+    args: (ctx) => [
+      {
+        port: ctx.port4,
+        host: '127.0.0.1',
+        noDelay: true,
+        keepAlive: true,
+        keepAliveInitialDelay: 1000,
+      },
+    ],
+  },
+  {
+    label: "({ port, host: '127.0.0.1', allowHalfOpen: true })",
+    args: (ctx) => [{ port: ctx.port4, host: '127.0.0.1', allowHalfOpen: true }],
+  },
+  {
+    label: "({ port, host: '127.0.0.1', timeout: 10000 })",
+    args: (ctx) => [{ port: ctx.port4, host: '127.0.0.1', timeout: 10000 }],
+  },
+  {
+    label: "({ port, host: '127.0.0.1', localAddress: '127.0.0.1' })",
+    args: (ctx) => [{ port: ctx.port4, host: '127.0.0.1', localAddress: '127.0.0.1' }],
+  },
+  {
+    label: "({ port, host: '127.0.0.1', onread })",
+    args: (ctx) => [
+      {
+        port: ctx.port4,
+        host: '127.0.0.1',
+        onread: { buffer: Buffer.alloc(64), callback: () => true },
+      },
+    ],
+  },
+  {
+    label: "({ port, host: '127.0.0.1', signal }) with an aborted signal",
+    args: (ctx) => [{ port: ctx.port4, host: '127.0.0.1', signal: AbortSignal.abort() }],
+    untilFirstClose: true,
+  },
+  { label: '(path)', args: (ctx) => [ctx.pipe] },
+  { label: '({ path })', args: (ctx) => [{ path: ctx.pipe }] },
+  {
+    label: '({ path }, listener)',
+    args: (ctx) => [{ path: ctx.pipe }, () => {}],
+    countsListener: true,
+  },
+  { label: "({ path: 'missing' }): ENOENT", args: (ctx) => [{ path: ctx.freshPath }] },
+  { label: "(refused port, '127.0.0.1'): ECONNREFUSED", args: (ctx) => [ctx.refused, '127.0.0.1'] },
+  { label: "(refused port, '::1'): ECONNREFUSED", args: (ctx) => [ctx.refused, '::1'] },
+  { label: "(refused port, 'localhost'): ECONNREFUSED", args: (ctx) => [ctx.refused, 'localhost'] },
+  {
+    label: "({ port: refused, host: '127.0.0.1', timeout: 10000 }): ECONNREFUSED",
+    args: (ctx) => [{ port: ctx.refused, host: '127.0.0.1', timeout: 10000 }],
+  },
+  { label: '()', args: () => [] },
+  { label: '({})', args: () => [{}] },
+  { label: "({ host: '127.0.0.1' })", args: () => [{ host: '127.0.0.1' }] },
+  { label: "({ port: 0, host: '127.0.0.1' })", args: () => [{ port: 0, host: '127.0.0.1' }] },
+  ...BAD_PORTS.map(([label, port]) => ({
+    label: `({ port: ${label}, host: '127.0.0.1' })`,
+    args: () => [{ port, host: '127.0.0.1' }],
+  })),
+  { label: '(-1)', args: () => [-1] },
+  { label: '({ port, host: 5 })', args: (ctx) => [{ port: ctx.port4, host: 5 }] },
+  {
+    label: "({ port, host: '127.0.0.1', family: 5 })",
+    args: (ctx) => [{ port: ctx.port4, host: '127.0.0.1', family: 5 }],
+  },
+  {
+    label: "({ port, host: 'localhost', family: 'x' })",
+    args: (ctx) => [{ port: ctx.port4, host: 'localhost', family: 'x' }],
+  },
+  {
+    label: "({ port, host: 'app.test', lookup: 5 })",
+    args: (ctx) => [{ port: ctx.port4, host: 'app.test', lookup: 5 }],
+  },
+  {
+    label: "({ port, host: '127.0.0.1', localAddress: 'not-an-ip' })",
+    args: (ctx) => [{ port: ctx.port4, host: '127.0.0.1', localAddress: 'not-an-ip' }],
+  },
+  {
+    label: "({ port, host: '127.0.0.1', localPort: 'x' })",
+    args: (ctx) => [{ port: ctx.port4, host: '127.0.0.1', localPort: 'x' }],
+  },
+  {
+    label: "({ port, host: '127.0.0.1', timeout: -1 })",
+    args: (ctx) => [{ port: ctx.port4, host: '127.0.0.1', timeout: -1 }],
+  },
+  {
+    label: "({ port, host: '127.0.0.1', signal: 'x' })",
+    args: (ctx) => [{ port: ctx.port4, host: '127.0.0.1', signal: 'x' }],
+  },
+  {
+    label: "({ port, host: 'localhost', hints: -1 })",
+    args: (ctx) => [{ port: ctx.port4, host: 'localhost', hints: -1 }],
+  },
+  {
+    label: "({ port, host: 'localhost', autoSelectFamilyAttemptTimeout: 'x' })",
+    args: (ctx) => [{ port: ctx.port4, host: 'localhost', autoSelectFamilyAttemptTimeout: 'x' }],
+  },
+  {
+    label: "({ port, host: '127.0.0.1', keepAliveInitialDelay: 'x' })",
+    args: (ctx) => [
+      { port: ctx.port4, host: '127.0.0.1', keepAlive: true, keepAliveInitialDelay: 'x' },
+    ],
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Part 2: behaviours
+
+/** Who plays server and client in one run of a behaviour. */
+export interface Pairing {
+  readonly label: string;
+  readonly server: NetFunctions;
+  readonly client: NetFunctions;
+  /** How this pairing's connections travel, which decides the differences that apply. */
+  readonly transport: Transport;
+}
+
+/** One of Node's documented behaviours, as a run that returns what users observe. */
+export interface Behaviour {
+  readonly title: string;
+  /** The hosts it runs on (127.0.0.1 by default). */
+  readonly hosts?: readonly string[];
+  readonly run: (pair: Pairing, host: string) => Promise<unknown>;
+}
+
+/** A server of `pair` on `host` with `handler` for each connection, and its port. */
+async function serve(
+  scope: Scope,
+  pair: Pairing,
+  host: string,
+  options: Record<string, unknown> | null,
+  handler: (socket: Socket) => void,
+): Promise<{ server: Server; port: number }> {
+  const server = scope.server(
+    options === null ? pair.server.createServer() : pair.server.createServer(options),
+  );
+  server.on('connection', (socket: Socket) => {
+    scope.socket(socket);
+    handler(socket);
+  });
+  const port = await listenOn(server, host);
+  return { server, port };
+}
+
+function dial(scope: Scope, pair: Pairing, options: Record<string, unknown>): Socket {
+  return scope.socket(pair.client.connect(options));
+}
+
+/** Resolves with the next accepted socket of `server`. */
+const accepted = (server: Server) =>
+  within(once(server, 'connection') as Promise<[Socket]>, 'connection').then(([s]) => s);
+
+const echo = (socket: Socket) => socket.pipe(socket);
+
+/** Node's documented `net` behaviours that users rely on. */
+export const BEHAVIOURS: readonly Behaviour[] = [
+  {
+    title: 'write callbacks run in order, before finish and the end() callback',
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, echo);
+        const socket = dial(scope, pair, { port, host });
+        const order: string[] = [];
+        const text = received(socket);
+        for (const part of ['a', 'bb', 'ccc'])
+          socket.write(part, () => order.push(`write ${part}`));
+        socket.on('finish', () => order.push('finish'));
+        socket.end('dd', () => order.push('end callback'));
+        await closed(socket);
+        return { order, text: text() };
+      }),
+  },
+  {
+    title: 'end(data): the peer reads the data, then end; the default server ends its side in turn',
+    run: (pair, host) =>
+      run(async (scope) => {
+        let peer: { events: string[]; text: () => string } | undefined;
+        const { port } = await serve(scope, pair, host, null, (socket) => {
+          const trace = recordEvents(socket);
+          peer = { events: trace.events, text: received(socket) };
+          socket.resume();
+        });
+        const socket = dial(scope, pair, { port, host });
+        const client = recordEvents(socket);
+        socket.resume();
+        socket.end('last words');
+        await closed(socket);
+        await settle();
+        return { client: client.events, accepted: peer?.events, acceptedText: peer?.text() };
+      }),
+  },
+  {
+    title: 'allowHalfOpen server: after the client ends, the server still writes, then ends',
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, { allowHalfOpen: true }, (socket) => {
+          socket.resume();
+          socket.on('end', () => {
+            socket.write('still here');
+            setImmediate(() => socket.end(' and done'));
+          });
+        });
+        const socket = dial(scope, pair, { port, host });
+        const trace = recordEvents(socket);
+        const text = received(socket);
+        const states: string[] = [];
+        socket.on('connect', () => socket.end(() => states.push(socket.readyState)));
+        await closed(socket);
+        return { events: trace.events, text: text(), states };
+      }),
+  },
+  {
+    title:
+      'allowHalfOpen client: after the server ends, the client still writes; readyState readOnly/writeOnly',
+    run: (pair, host) =>
+      run(async (scope) => {
+        let got: (() => string) | undefined;
+        const { port } = await serve(scope, pair, host, { allowHalfOpen: true }, (socket) => {
+          got = received(socket);
+          socket.end('bye');
+        });
+        const socket = dial(scope, pair, { port, host, allowHalfOpen: true });
+        const trace = recordEvents(socket);
+        const text = received(socket);
+        const states: string[] = [];
+        socket.on('end', () => {
+          states.push(socket.readyState);
+          socket.write('after your end', () => {
+            socket.end();
+            states.push(socket.readyState);
+          });
+        });
+        await closed(socket);
+        await settle();
+        return { events: trace.events, text: text(), states, serverGot: got?.() };
+      }),
+  },
+  {
+    title: 'readyState through a connection: opening, open, writeOnly, closed',
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, (socket) => {
+          socket.resume();
+          socket.on('end', () => setImmediate(() => socket.end()));
+        });
+        const socket = dial(scope, pair, { port, host });
+        const states = [socket.readyState];
+        socket.on('connect', () => {
+          states.push(socket.readyState);
+          socket.end();
+          states.push(socket.readyState);
+        });
+        socket.resume();
+        await closed(socket);
+        states.push(socket.readyState);
+        return { states };
+      }),
+  },
+  {
+    title: 'pending and connecting: true until connect, false after; pending again once closed',
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, echo);
+        const socket = dial(scope, pair, { port, host });
+        const seen = [{ at: 'connect()', pending: socket.pending, connecting: socket.connecting }];
+        socket.on('connect', () =>
+          seen.push({ at: 'connect', pending: socket.pending, connecting: socket.connecting }),
+        );
+        socket.on('ready', () => {
+          seen.push({ at: 'ready', pending: socket.pending, connecting: socket.connecting });
+          socket.end();
+        });
+        socket.resume();
+        await closed(socket);
+        seen.push({ at: 'close', pending: socket.pending, connecting: socket.connecting });
+        return { seen };
+      }),
+  },
+  {
+    title: 'writes before connect are queued, counted in bytesWritten at once, and delivered',
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, echo);
+        const socket = dial(scope, pair, { port, host });
+        const early = [socket.write('early '), socket.bytesWritten, socket.writableLength];
+        socket.write('bird');
+        const counted = socket.bytesWritten;
+        const text = received(socket);
+        socket.end();
+        await closed(socket);
+        return { early, counted, text: text(), final: socketState(socket) };
+      }),
+  },
+  {
+    title: 'bytesRead and bytesWritten on both sides after an exchange',
+    run: (pair, host) =>
+      run(async (scope) => {
+        let peer: Socket | undefined;
+        const { port } = await serve(scope, pair, host, null, (socket) => {
+          peer = socket;
+          socket.resume();
+          socket.on('end', () => socket.end(Buffer.alloc(2345, 7)));
+        });
+        const socket = dial(scope, pair, { port, host });
+        socket.resume();
+        socket.end(Buffer.alloc(1000, 1));
+        await closed(socket);
+        if (peer) await closed(peer);
+        return {
+          client: { read: socket.bytesRead, written: socket.bytesWritten },
+          accepted: { read: peer?.bytesRead, written: peer?.bytesWritten },
+        };
+      }),
+  },
+  {
+    title: "setTimeout(ms): 'timeout' on an idle socket, which stays open until ended",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, echo);
+        const socket = dial(scope, pair, { port, host });
+        const returned = socket.setTimeout(30) === socket;
+        const trace = recordEvents(socket);
+        socket.resume();
+        await within(once(socket, 'timeout'), "'timeout'");
+        const after = {
+          destroyed: socket.destroyed,
+          readyState: socket.readyState,
+          timeout: socket.timeout,
+        };
+        socket.setTimeout(0);
+        socket.end();
+        await closed(socket);
+        return { returned, after, events: trace.events };
+      }),
+  },
+  {
+    title: 'setTimeout(ms, callback) adds a once listener; setTimeout(0) turns the timer off',
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, echo);
+        const socket = dial(scope, pair, { port, host });
+        let calls = 0;
+        let events = 0;
+        socket.on('timeout', () => {
+          events++;
+          socket.setTimeout(0);
+        });
+        socket.setTimeout(20, () => calls++);
+        const listeners = socket.listenerCount('timeout');
+        await within(once(socket, 'timeout'), "'timeout'");
+        await settle(80);
+        const result = {
+          listeners,
+          calls,
+          events,
+          after: socket.listenerCount('timeout'),
+          timeout: socket.timeout,
+        };
+        socket.end();
+        socket.resume();
+        await closed(socket);
+        return result;
+      }),
+  },
+  {
+    title: "the timeout option of connect() sets socket.timeout and brings 'timeout'",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, echo);
+        const socket = dial(scope, pair, { port, host, timeout: 25 });
+        const before = socket.timeout;
+        const trace = recordEvents(socket);
+        socket.resume();
+        await within(once(socket, 'timeout'), "'timeout'");
+        socket.setTimeout(0);
+        socket.end();
+        await closed(socket);
+        return { before, events: trace.events };
+      }),
+  },
+  {
+    title: "an accepted socket's setTimeout brings 'timeout' on the server side",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const result: Record<string, unknown> = {};
+        const timedOut = new Promise<void>((resolve) => {
+          void serve(scope, pair, host, null, (socket) => {
+            result.returned = socket.setTimeout(25) === socket;
+            result.timeout = socket.timeout;
+            socket.on('timeout', () => {
+              result.destroyed = socket.destroyed;
+              socket.end();
+              resolve();
+            });
+            socket.resume();
+          }).then(({ port }) => {
+            const socket = dial(scope, pair, { port, host });
+            socket.resume();
+            result.socket = socket;
+          });
+        });
+        await within(timedOut, "accepted 'timeout'");
+        await closed(result.socket as Socket);
+        delete result.socket;
+        return result;
+      }),
+  },
+  {
+    title: "pause(): no 'data' while paused, isPaused(); resume() delivers what was held, then end",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, (socket) => {
+          socket.resume();
+          socket.end('held back');
+        });
+        const socket = dial(scope, pair, { port, host });
+        const text = received(socket);
+        socket.pause();
+        const trace = recordEvents(socket, { exclude: ['data'] });
+        await within(once(socket, 'connect'), 'connect');
+        await settle(50);
+        const whilePaused = {
+          isPaused: socket.isPaused(),
+          text: text(),
+          events: [...trace.events],
+        };
+        socket.resume();
+        socket.end();
+        await closed(socket);
+        return { whilePaused, text: text(), events: trace.events, isPaused: socket.isPaused() };
+      }),
+  },
+  {
+    title: 'pauseOnConnect: accepted sockets start paused and read nothing until resume()',
+    run: (pair, host) =>
+      run(async (scope) => {
+        const result: Record<string, unknown> = {};
+        let peer: Socket | undefined;
+        let text: (() => string) | undefined;
+        const { server, port } = await serve(
+          scope,
+          pair,
+          host,
+          { pauseOnConnect: true },
+          (socket) => {
+            peer = socket;
+            result.isPaused = socket.isPaused();
+            text = received(socket);
+          },
+        );
+        const arrived = accepted(server);
+        const socket = dial(scope, pair, { port, host });
+        socket.write('hello');
+        await arrived;
+        await settle(50);
+        result.readWhilePaused = text?.();
+        result.bytesReadWhilePaused = peer?.bytesRead;
+        peer?.resume();
+        socket.end(' world');
+        if (peer) await closed(peer);
+        result.text = text?.();
+        return result;
+      }),
+  },
+  {
+    title: 'destroySoon(): ends once pending writes are flushed; all data arrives',
+    run: (pair, host) =>
+      run(async (scope) => {
+        let got: (() => string) | undefined;
+        let done: Promise<unknown> | undefined;
+        const { port } = await serve(scope, pair, host, null, (socket) => {
+          got = received(socket);
+          done = once(socket, 'end');
+        });
+        const socket = dial(scope, pair, { port, host });
+        const trace = recordEvents(socket);
+        socket.write(Buffer.alloc(200_000, 'x'));
+        socket.destroySoon();
+        const right = { writable: socket.writable, destroyed: socket.destroyed };
+        await closed(socket);
+        await within(done ?? Promise.resolve(), 'server end');
+        return { right, events: trace.events, length: got?.().length };
+      }),
+  },
+  {
+    title: 'getConnections() counts open connections, down to 0 once they close',
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { server, port } = await serve(scope, pair, host, null, (socket) => socket.resume());
+        const count = () =>
+          new Promise<unknown>((resolve) =>
+            server.getConnections((error, n) => resolve(error ? errorShape(error) : n)),
+          );
+        const clients: Socket[] = [];
+        for (let i = 0; i < 3; i++) {
+          const arrived = accepted(server);
+          clients.push(dial(scope, pair, { port, host }));
+          await arrived;
+        }
+        const open = await count();
+        for (const client of clients) client.destroy();
+        const deadline = Date.now() + HANG_MS;
+        let after = await count();
+        while (after !== 0 && Date.now() < deadline) {
+          await settle(10);
+          after = await count();
+        }
+        return { open, after };
+      }),
+  },
+  {
+    title: "maxConnections: connections past the limit are closed, each announced with 'drop'",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { server, port } = await serve(scope, pair, host, null, (socket) => socket.resume());
+        server.maxConnections = 1;
+        const arrived = accepted(server);
+        const first = dial(scope, pair, { port, host });
+        await arrived;
+        const drop = within(once(server, 'drop'), "'drop'");
+        const second = dial(scope, pair, { port, host });
+        const trace = recordEvents(second);
+        second.resume();
+        const [data] = (await drop) as [Record<string, unknown>];
+        await closed(second);
+        const connections = await new Promise((resolve) =>
+          server.getConnections((_, n) => resolve(n)),
+        );
+        first.destroy();
+        return {
+          drop: {
+            localAddress: data.localAddress,
+            localPort: data.localPort === port ? '<server port>' : data.localPort,
+            localFamily: data.localFamily,
+            remoteAddress: data.remoteAddress,
+            remotePort: typeof data.remotePort === 'number' ? '<ephemeral port>' : data.remotePort,
+            remoteFamily: data.remoteFamily,
+          },
+          second: trace.events.filter((event) => event !== 'error:ECONNRESET'),
+          connections,
+        };
+      }),
+  },
+  {
+    title:
+      "server.close(): stops listening at once, 'close' and the callback after the last connection",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { server, port } = await serve(scope, pair, host, null, (socket) => socket.resume());
+        const arrived = accepted(server);
+        const socket = dial(scope, pair, { port, host });
+        const peer = await arrived;
+        const trace = recordEvents(server);
+        const order: string[] = [];
+        const serverClosed = once(server, 'close');
+        server.close((error) =>
+          order.push(`callback ${String((error as { code?: string })?.code ?? 'ok')}`),
+        );
+        const now = { listening: server.listening, address: server.address() };
+        await settle();
+        order.push('connection still open');
+        socket.end();
+        await closed(peer);
+        await within(serverClosed, "server 'close'");
+        await settle();
+        return { now, order, events: trace.events };
+      }),
+  },
+  {
+    title: 'server.close() on a server that is not listening: ERR_SERVER_NOT_RUNNING',
+    run: (pair) =>
+      run(async (scope) => {
+        const server = scope.server(pair.server.createServer());
+        const trace = recordEvents(server);
+        const error = await new Promise((resolve) => server.close(resolve));
+        await settle();
+        return { error: shapeOrNull(error), events: trace.events };
+      }),
+  },
+  {
+    title: 'listen() on a listening server throws ERR_SERVER_ALREADY_LISTEN',
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { server } = await serve(scope, pair, host, null, () => {});
+        return { second: attempt(() => server.listen(0, host)).threw, listening: server.listening };
+      }),
+  },
+  {
+    title: 'server.address() while listening, null once closed; listening flag follows',
+    hosts: ['127.0.0.1', '::1'],
+    run: (pair, host) =>
+      run(async (scope) => {
+        const server = scope.server(pair.server.createServer());
+        const before = { address: server.address(), listening: server.listening };
+        const port = await listenOn(server, host);
+        const during = {
+          address: serverAddress(server, undefined, { port }),
+          listening: server.listening,
+        };
+        await closeServer(server);
+        return {
+          before,
+          during,
+          after: { address: server.address(), listening: server.listening },
+        };
+      }),
+  },
+  {
+    title: 'server.unref() lets the event loop end; ref() holds it again',
+    run: (pair, host) =>
+      run(async (scope) => {
+        const base = refedNetHandles();
+        const { server } = await serve(scope, pair, host, null, () => {});
+        const listening = refedNetHandles() > base;
+        const returned = server.unref() === server;
+        const unrefed = refedNetHandles() === base;
+        server.ref();
+        const refed = refedNetHandles() > base;
+        return { listening, returned, unrefed, refed };
+      }),
+  },
+  {
+    title: 'socket.unref() releases exactly that socket; ref() takes it back',
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { server, port } = await serve(scope, pair, host, null, (socket) => socket.resume());
+        const arrived = accepted(server);
+        const socket = dial(scope, pair, { port, host });
+        await within(once(socket, 'connect'), 'connect');
+        await arrived;
+        await settle();
+        const before = refedNetHandles();
+        const returned = socket.unref() === socket;
+        const released = before - refedNetHandles();
+        socket.ref();
+        const back = refedNetHandles() - before;
+        socket.end();
+        return { returned, released, back };
+      }),
+  },
+  {
+    title:
+      "'close' hadError: destroy(error) gives 'error' then close(true); end() gives close(false)",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, echo);
+        const a = dial(scope, pair, { port, host });
+        const aTrace = recordEvents(a);
+        a.on('connect', () => a.destroy(Object.assign(new Error('boom'), { code: 'EBOOM' })));
+        await closed(a);
+        const b = dial(scope, pair, { port, host });
+        const bTrace = recordEvents(b);
+        b.resume();
+        b.on('connect', () => b.end());
+        await closed(b);
+        return {
+          destroyed: aTrace.events,
+          error: shapeOrNull(aTrace.errors[0]),
+          ended: bTrace.events,
+        };
+      }),
+  },
+  {
+    title: "destroy() right after connect(): no 'connect', close(false), no error",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, echo);
+        const socket = dial(scope, pair, { port, host });
+        const trace = recordEvents(socket);
+        socket.destroy();
+        const now = socketState(socket);
+        await closed(socket);
+        await settle();
+        return { now, events: trace.events, final: socketState(socket) };
+      }),
+  },
+  {
+    title: 'write() after end(): ERR_STREAM_WRITE_AFTER_END to the callback and as an error event',
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, echo);
+        const socket = dial(scope, pair, { port, host });
+        const trace = recordEvents(socket);
+        socket.resume();
+        socket.end('done');
+        let callbackError: unknown;
+        const returned = socket.write('too late', (error) => {
+          callbackError = error;
+        });
+        await closed(socket);
+        return { returned, callback: shapeOrNull(callbackError), events: trace.events };
+      }),
+  },
+  {
+    title: 'cork()/uncork(): corked writes are delivered whole, callbacks in order',
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, echo);
+        const socket = dial(scope, pair, { port, host });
+        const order: string[] = [];
+        socket.cork();
+        const corked = socket.writableCorked;
+        socket.write('one,', () => order.push('one'));
+        socket.write('two,', () => order.push('two'));
+        const lengthWhileCorked = socket.writableLength;
+        process.nextTick(() => socket.uncork());
+        socket.write('three', () => order.push('three'));
+        const text = received(socket);
+        socket.end();
+        await closed(socket);
+        return { corked, lengthWhileCorked, order, text: text(), uncorked: socket.writableCorked };
+      }),
+  },
+  {
+    title: "setEncoding('utf8'): strings, a character split across writes decoded whole",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const euro = Buffer.from('€', 'utf8');
+        const { port } = await serve(scope, pair, host, null, (socket) => {
+          socket.write(euro.subarray(0, 1));
+          setTimeout(() => socket.end(Buffer.concat([euro.subarray(1), Buffer.from(' ok')])), 20);
+          socket.resume();
+        });
+        const socket = dial(scope, pair, { port, host });
+        const returned = socket.setEncoding('utf8') === socket;
+        const types = new Set<string>();
+        let text = '';
+        socket.on('data', (chunk: unknown) => {
+          types.add(typeof chunk);
+          text += String(chunk);
+        });
+        socket.end();
+        await closed(socket);
+        return { returned, types: [...types], text, encoding: socket.readableEncoding };
+      }),
+  },
+  {
+    title:
+      'setNoDelay() and setKeepAlive() return the socket; the noDelay and keepAlive options are taken',
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(
+          scope,
+          pair,
+          host,
+          { noDelay: true, keepAlive: true, keepAliveInitialDelay: 500 },
+          echo,
+        );
+        const socket = dial(scope, pair, { port, host, noDelay: true, keepAlive: true });
+        const trace = recordEvents(socket);
+        const before = [
+          socket.setNoDelay(true) === socket,
+          socket.setKeepAlive(true, 1000) === socket,
+        ];
+        await within(once(socket, 'connect'), 'connect');
+        const after = [
+          socket.setNoDelay(false) === socket,
+          socket.setNoDelay() === socket,
+          socket.setKeepAlive(false) === socket,
+        ];
+        const text = received(socket);
+        socket.end('still fine');
+        await closed(socket);
+        return { before, after, text: text(), events: trace.events };
+      }),
+  },
+  {
+    title: 'address properties on both sides (remote/local address, family, port, address())',
+    hosts: ['127.0.0.1', '::1'],
+    run: (pair, host) =>
+      run(async (scope) => {
+        let peer: Socket | undefined;
+        const { server, port } = await serve(scope, pair, host, null, (socket) => {
+          peer = socket;
+          socket.resume();
+        });
+        const arrived = accepted(server);
+        const socket = dial(scope, pair, { port, host });
+        const atStart = {
+          remoteAddress: socket.remoteAddress,
+          remotePort: portToken(socket.remotePort, { 'server port': port }),
+        };
+        await within(once(socket, 'connect'), 'connect');
+        await arrived;
+        const known = { 'server port': port };
+        const result = {
+          atStart,
+          client: { addresses: socketAddresses(socket, known) },
+          accepted: { addresses: peer ? socketAddresses(peer, known) : null },
+          sameServer: (peer as (Socket & { server?: Server }) | undefined)?.server === server,
+        };
+        socket.destroy();
+        return result;
+      }),
+  },
+  {
+    title: "the connect listener is a once listener for 'connect'",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, echo);
+        let calls = 0;
+        const socket = scope.socket(pair.client.connect({ port, host }, () => calls++));
+        const listeners = socket.listenerCount('connect');
+        await within(once(socket, 'connect'), 'connect');
+        await settle();
+        socket.emit('connect');
+        const after = { calls, listeners: socket.listenerCount('connect') };
+        socket.destroy();
+        return { listeners, after };
+      }),
+  },
+  {
+    title: "'end' waits until the data is read: a socket nobody reads never ends",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, (socket) => {
+          socket.resume();
+          socket.end('unread');
+        });
+        const socket = dial(scope, pair, { port, host });
+        const trace = recordEvents(socket);
+        await within(once(socket, 'connect'), 'connect');
+        await settle(60);
+        const unread = { events: [...trace.events], readableLength: socket.readableLength > 0 };
+        const text = received(socket);
+        socket.end();
+        await closed(socket);
+        return { unread, events: trace.events, text: text() };
+      }),
+  },
+  {
+    title: 'an AbortSignal aborted after connect destroys the socket with an AbortError',
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, echo);
+        const controller = new AbortController();
+        const socket = dial(scope, pair, { port, host, signal: controller.signal });
+        const trace = recordEvents(socket);
+        await within(once(socket, 'connect'), 'connect');
+        controller.abort();
+        await closed(socket);
+        return {
+          events: trace.events,
+          error: shapeOrNull(trace.errors[0]),
+          destroyed: socket.destroyed,
+        };
+      }),
+  },
+  {
+    title: 'an AbortSignal aborted after listen closes the server',
+    run: (pair, host) =>
+      run(async (scope) => {
+        const controller = new AbortController();
+        const server = scope.server(pair.server.createServer());
+        const trace = recordEvents(server);
+        server.listen({ port: 0, host, signal: controller.signal });
+        await within(once(server, 'listening'), 'listening');
+        controller.abort();
+        await within(once(server, 'close'), "server 'close'");
+        return { events: trace.events, listening: server.listening, address: server.address() };
+      }),
+  },
+  {
+    title: 'ECONNREFUSED: the same single error and close as node:net',
+    hosts: ['127.0.0.1', '::1'],
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { server, port } = await serve(scope, pair, host, null, () => {});
+        await closeServer(server);
+        const socket = dial(scope, pair, { port, host });
+        const trace = recordEvents(socket, { scrub: scrubber({ port }) });
+        await closed(socket);
+        await settle();
+        return {
+          events: trace.events,
+          errors: trace.errors.map((error) => errorShape(error, scrubber({ port }))),
+          state: socketState(socket),
+        };
+      }),
+  },
+  {
+    title:
+      "backpressure: a large write returns false, 'drain' follows, every byte arrives in order",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const payload = randomBytes(8 * 1024 * 1024);
+        let digest: Promise<string> | undefined;
+        const { port } = await serve(scope, pair, host, null, (socket) => {
+          const hash = createHash('sha256');
+          socket.on('data', (chunk: Buffer) => hash.update(chunk));
+          digest = once(socket, 'end').then(() => {
+            socket.end();
+            return hash.digest('hex');
+          });
+        });
+        const socket = dial(scope, pair, { port, host });
+        await within(once(socket, 'connect'), 'connect');
+        const returned = socket.write(payload);
+        const drained = await within(
+          once(socket, 'drain').then(() => true),
+          "'drain'",
+          20_000,
+        );
+        socket.end();
+        socket.resume();
+        await closed(socket, 'close after 8 MiB');
+        const sent = createHash('sha256').update(payload).digest('hex');
+        return { returned, drained, intact: (await (digest ?? Promise.resolve(''))) === sent };
+      }),
+  },
+  {
+    title: 'resetAndDestroy() resets the connection: the peer gets ECONNRESET',
+    run: (pair, host) =>
+      run(async (scope) => {
+        let peer: { events: string[] } | undefined;
+        let peerSocket: Socket | undefined;
+        const { server, port } = await serve(scope, pair, host, null, (socket) => {
+          peer = recordEvents(socket);
+          peerSocket = socket;
+          socket.resume();
+        });
+        const arrived = accepted(server);
+        const socket = dial(scope, pair, { port, host });
+        const trace = recordEvents(socket);
+        await within(once(socket, 'connect'), 'connect');
+        await arrived;
+        socket.resetAndDestroy();
+        await closed(socket);
+        if (peerSocket) await closed(peerSocket);
+        return { client: trace.events, accepted: { events: peer?.events } };
+      }),
+  },
+  {
+    title: "the server's 'connection' socket belongs to it: socket.server, listening, connections",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { server, port } = await serve(scope, pair, host, null, (socket) => socket.resume());
+        const arrived = accepted(server);
+        const socket = dial(scope, pair, { port, host });
+        const peer = await arrived;
+        const result = {
+          sameServer: (peer as Socket & { server?: Server }).server === server,
+          isSocket: peer instanceof net.Socket,
+          state: { ...socketState(peer), bytesRead: undefined },
+        };
+        socket.destroy();
+        return result;
+      }),
+  },
+  {
+    title: 'end() twice is harmless; destroy() after end() closes without error',
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, echo);
+        const socket = dial(scope, pair, { port, host });
+        const trace = recordEvents(socket);
+        socket.end('x');
+        const again = socket.end() === socket;
+        await within(once(socket, 'finish'), "'finish'");
+        socket.destroy();
+        await closed(socket);
+        return { again, events: trace.events };
+      }),
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// The suite
+
+/** Per-impl resources the API table connects to. */
+async function targets(
+  scope: Scope,
+  impl: NetFunctions,
+): Promise<Omit<CallContext, 'scrub' | 'known' | 'tcpDescriptor' | 'freshPath'>> {
+  const make = () =>
+    scope.server(
+      impl.createServer((socket: Socket) => {
+        scope.socket(socket);
+        socket.pipe(socket);
+      }),
+    );
+  const port4 = await listenOn(make(), '127.0.0.1');
+  const port6 = await listenOn(make(), '::1');
+  const busy = await listenOn(scope.server(net.createServer()), '127.0.0.1');
+  const pipe = join(scope.directory(), 'echo.sock');
+  const pipeServer = scope.server(
+    net.createServer((socket) => {
+      scope.socket(socket);
+      socket.pipe(socket);
+    }),
+  );
+  pipeServer.listen(pipe);
+  await within(once(pipeServer, 'listening'), 'pipe listening');
+  const blocker = scope.server(net.createServer());
+  const refused = await listenOn(blocker, '127.0.0.1');
+  await closeServer(blocker);
+  return { port4, port6, busy, pipe, refused };
+}
+
+function contextFor(
+  scope: Scope,
+  base: Awaited<ReturnType<typeof targets>>,
+  makeTcpDescriptor: (() => number) | undefined,
+): CallContext {
+  const freshPath = join(scope.directory(), 'fresh.sock');
+  const known = { port4: base.port4, port6: base.port6, busy: base.busy, refused: base.refused };
+  return {
+    ...base,
+    freshPath,
+    known,
+    scrub: scrubber({ ...known, pipe: base.pipe, 'fresh path': freshPath }),
+    tcpDescriptor: () => (makeTcpDescriptor ? makeTcpDescriptor() : null),
+  };
+}
+
+/** What a `connect` call did, as far as users can tell. */
+async function connectOutcome(
+  impl: NetFunctions,
+  row: ConnectCase,
+  ctx: CallContext,
+  scope: Scope,
+  seen: { transport: Transport },
+  statusOf?: (socket: Socket) => NetStatus,
+): Promise<Record<string, unknown>> {
+  const args = row.args(ctx);
+  let calls = 0;
+  if (row.countsListener) {
+    const last = args.length - 1;
+    args[last] = () => calls++;
+  }
+  const call = impl[row.call ?? 'connect'];
+  const result = attempt(() => call(...args), ctx.scrub);
+  if (result.threw || !result.value) return { threw: result.threw };
+  const socket = scope.socket(result.value);
+  const trace = recordEvents(socket, { scrub: ctx.scrub });
+  const early = socketState(socket);
+  let atConnect: Record<string, unknown> | null = null;
+  socket.on('connect', () => {
+    // Whether this connection was upgraded decides which documented differences apply to it.
+    if (statusOf?.(socket).mechanism === 'unix-rendezvous') seen.transport = 'unix-rendezvous';
+    atConnect = {
+      client: { addresses: socketAddresses(socket, ctx.known) },
+      state: socketState(socket),
+    };
+    (row.onConnect ?? ((s: Socket) => s.end('ping')))(socket);
+  });
+  const text = received(socket);
+  const ended = await firstOf(socket, ['close'], HANG_MS);
+  if (ended === null) {
+    trace.events.push(`(no close within ${HANG_MS} ms)`);
+    socket.destroy();
+  }
+  if (row.untilFirstClose) {
+    trace.stop();
+    const outcome = { threw: null, early, events: [...trace.events], state: socketState(socket) };
+    socket.destroy();
+    return outcome;
+  }
+  await settle();
+  return {
+    threw: null,
+    early,
+    events: trace.events,
+    errors: trace.errors.map((error) => errorShape(error, ctx.scrub)),
+    atConnect,
+    text: text(),
+    final: socketState(socket),
+    listenerCalls: row.countsListener ? calls : undefined,
+  };
+}
+
+/** Runs `body` for `impl` in a fresh scope with its own targets. */
+async function withTargets<T>(
+  impl: NetFunctions,
+  makeTcpDescriptor: (() => number) | undefined,
+  body: (ctx: CallContext, scope: Scope) => Promise<T>,
+): Promise<T> {
+  return run(async (scope) => {
+    const base = await targets(scope, impl);
+    return body(contextFor(scope, base, makeTcpDescriptor), scope);
+  });
+}
+
+function listenArgs(row: ListenCase, ctx: CallContext) {
+  const args = row.args(ctx);
+  // A trailing AbortController (and 'after') tells when to abort: the rest are listen's args.
+  let controller: AbortController | undefined;
+  let after = false;
+  if (args.at(-1) === 'after') {
+    after = true;
+    args.pop();
+  }
+  if (args.at(-1) instanceof AbortController) controller = args.pop() as AbortController;
+  return { args, controller, after };
+}
+
+async function listenRow(
+  impl: NetFunctions,
+  row: ListenCase,
+  makeTcpDescriptor: (() => number) | undefined,
+): Promise<ListenOutcome> {
+  return withTargets(impl, makeTcpDescriptor, async (ctx, scope) => {
+    const server = scope.server(impl.createServer(...(row.server ?? [])));
+    const { args, controller, after } = listenArgs(row, ctx);
+    if (controller && after) server.once('listening', () => controller.abort());
+    return listenOutcome(server, args, {
+      scrub: ctx.scrub,
+      known: ctx.known,
+      // After a close() or an abort, a late 'listening' would be the defect: watch a while.
+      lateMs: row.afterListen || controller ? 300 : 0,
+      afterListen: (s) => {
+        row.afterListen?.(s);
+        if (controller && !after) controller.abort();
+      },
+    });
+  });
+}
+
+/** Reference outcomes, computed once per process and reused by every subject. */
+const referenceCache = new Map<string, Promise<unknown>>();
+function reference<T>(key: string, compute: () => Promise<T>): Promise<T> {
+  let found = referenceCache.get(key) as Promise<T> | undefined;
+  if (!found) {
+    found = compute();
+    referenceCache.set(key, found);
+  }
+  return found;
+}
+
+/** A copy of a trace that a difference can be written into. */
+const copy = <T>(value: T): T => (value === undefined ? value : structuredClone(value));
+
+/** The pairings a subject runs behaviours in. */
+export function pairingsOf(subject: ParitySubject): Pairing[] {
+  const pairings: Pairing[] = [
+    {
+      label: `loopfast client and server (${subject.transport})`,
+      server: subject,
+      client: subject,
+      transport: subject.transport,
+    },
+  ];
+  if (subject.fastPath) {
+    pairings.push(
+      {
+        label: 'loopfast server, node:net client (tcp)',
+        server: subject,
+        client: NODE_NET,
+        transport: 'tcp',
+      },
+      {
+        label: 'node:net server, loopfast client (tcp)',
+        server: NODE_NET,
+        client: subject,
+        transport: 'tcp',
+      },
+    );
+  }
+  return pairings;
+}
+
+const NODE_PAIR: Pairing = {
+  label: 'node:net',
+  server: NODE_NET,
+  client: NODE_NET,
+  transport: 'tcp',
+};
+
+/**
+ * Registers the parity table for one subject: the API table, the behaviours in every pairing,
+ * and a check that the pairing really took the transport its label names.
+ */
+export function parityConformance(subject: ParitySubject): void {
+  const descriptor = subject.makeTcpDescriptor;
+
+  describe(`parity with node:net: ${subject.label}`, () => {
+    it(`a client and a server of this subject connect over ${subject.transport}${subject.mechanism ? ` (${subject.mechanism} enabled)` : ''}`, async () => {
+      await run(async (scope) => {
+        const server = scope.server(subject.createServer((s: Socket) => s.end('hi')));
+        const port = await listenOn(server, '127.0.0.1');
+        const arrived = accepted(server);
+        const socket = scope.socket(subject.connect({ port, host: '127.0.0.1' }));
+        const text = received(socket);
+        await closed(socket);
+        const peer = await arrived;
+        expect(text()).toBe('hi');
+        for (const target of [server, socket, peer]) {
+          const info = subject.fastPathInfo(target);
+          if (subject.mechanism === null) expect(info.state).not.toBe('enabled');
+          else expect(info).toMatchObject({ state: 'enabled', mechanism: subject.mechanism });
+        }
+      });
+    });
+
+    describe('createServer', () => {
+      it.each(CREATE_SERVER_CASES.map((row) => [row.label, row] as const))(
+        'createServer%s: same throw, same server',
+        async (_label, row) => {
+          const outcome = (impl: NetFunctions) =>
+            withTargets(impl, undefined, async (ctx, scope) => {
+              const result = attempt(() => impl.createServer(...row.args(ctx)), ctx.scrub);
+              if (result.value) scope.server(result.value);
+              return {
+                threw: result.threw,
+                isServer: result.value instanceof net.Server,
+                listening: result.value?.listening,
+                maxConnections: result.value?.maxConnections,
+              };
+            });
+          const expected = await reference(`createServer ${row.label}`, () => outcome(NODE_NET));
+          expect(await outcome(subject)).toEqual(expected);
+        },
+      );
+    });
+
+    describe('listen', () => {
+      it.each(LISTEN_CASES.map((row) => [row.label, row] as const))(
+        'listen%s: same throw, events, listening and address()',
+        async (_label, row) => {
+          if (row.needsDescriptor && !descriptor) return;
+          const expected = await reference(`listen ${row.label}`, () =>
+            listenRow(NODE_NET, row, descriptor),
+          );
+          expect(await listenRow(subject, row, descriptor)).toEqual(expected);
+        },
+      );
+    });
+
+    describe('connect and createConnection', () => {
+      it.each(CONNECT_CASES.map((row) => [row.label, row] as const))(
+        '%s: same throw, events, state and addresses',
+        async (label, row) => {
+          const seen: { transport: Transport } = { transport: 'tcp' };
+          const outcome = (impl: NetFunctions, statusOf?: (socket: Socket) => NetStatus) =>
+            withTargets(impl, undefined, (ctx, scope) =>
+              connectOutcome(impl, row, ctx, scope, seen, statusOf),
+            );
+          const expected = await reference(`connect ${row.label}`, () =>
+            outcome(NODE_NET).then((value) => {
+              seen.transport = 'tcp';
+              return value;
+            }),
+          );
+          const actual = await outcome(subject, (socket) => subject.fastPathInfo(socket));
+          applyDifferences(seen.transport, label, actual, copy(expected));
+          expect(actual).toEqual(expected);
+        },
+      );
+    });
+
+    for (const pairing of pairingsOf(subject)) {
+      describe(`behaviours: ${pairing.label}`, () => {
+        const rows = BEHAVIOURS.flatMap((behaviour) =>
+          (behaviour.hosts ?? ['127.0.0.1']).map(
+            (host) =>
+              [
+                `${behaviour.title}${behaviour.hosts ? ` (${host})` : ''}`,
+                behaviour,
+                host,
+              ] as const,
+          ),
+        );
+        it.each(rows)('%s', async (title, behaviour, host) => {
+          const expected = await reference(`behaviour ${title}`, () =>
+            behaviour.run(NODE_PAIR, host),
+          );
+          const actual = await behaviour.run(pairing, host);
+          applyDifferences(pairing.transport, behaviour.title, actual, copy(expected));
+          expect(actual).toEqual(expected);
+        });
+      });
+    }
+  });
+}

@@ -1,0 +1,221 @@
+/**
+ * The `loopfast` command, run as a user runs it: the file `package.json` names as its `bin`,
+ * started by Node in a child process with a fresh TMPDIR (so the rendezvous directory is the
+ * scenario's own).
+ */
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import {
+  childEnv,
+  NET_URL,
+  removeScripts,
+  runToEnd,
+  stopAll,
+  writeScript,
+} from './support/agents.js';
+import { dataOf, PACKAGE_DIR, startScript } from './support/preload.js';
+import { freshTemp, removeTemps, userDirectory } from './support/rendezvous.js';
+
+const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as {
+  bin: Record<string, string>;
+};
+const BIN = join(PACKAGE_DIR, manifest.bin.loopfast as string);
+const REGISTER_URL = NET_URL.replace(/index\.js$/, 'register.js');
+
+afterEach(async () => {
+  await stopAll();
+});
+afterAll(() => {
+  removeTemps();
+  removeScripts();
+});
+
+async function loopfast(
+  args: readonly string[],
+  tmp: string,
+  env: Record<string, string | undefined> = {},
+) {
+  const { exit, stdout, stderr, proc } = await runToEnd(process.execPath, [BIN, ...args], {
+    env: childEnv(tmp, { NODE_OPTIONS: undefined, ...env }),
+    cwd: tmp,
+  });
+  return { code: exit.code, signal: exit.signal, stdout, stderr, messages: proc.messages };
+}
+
+interface Report {
+  ok: boolean;
+  platform: string;
+  mechanism: string | null;
+  checks: { name: string; ok: boolean; detail: string }[];
+  roundTrip: { state: string; mechanism: string | null };
+}
+
+const check = (report: Report, name: string) => report.checks.find((each) => each.name === name);
+
+describe('loopfast doctor', () => {
+  it('is a Node script (shebang), named by package.json', () => {
+    expect(readFileSync(BIN, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  });
+
+  it('passes on this machine and says why, line by line', async () => {
+    const tmp = freshTemp('cli');
+    const { code, stdout } = await loopfast(['doctor'], tmp);
+    expect(code).toBe(0);
+    for (const name of [
+      'platform',
+      'node',
+      'backend napi',
+      'backend ffi',
+      'kill switch',
+      'permission model',
+      'round trip',
+    ]) {
+      expect(stdout).toMatch(new RegExp(`^  PASS  ${name} `, 'm'));
+    }
+    expect(stdout).toContain(`rendezvous directory in use  ${userDirectory(tmp)}`);
+    expect(stdout).toMatch(/^Result: PASS/m);
+  });
+
+  it('--json gives the same report for scripts', async () => {
+    const tmp = freshTemp('cli');
+    const { code, stdout } = await loopfast(['doctor', '--json'], tmp, { LOOPFAST_BACKEND: 'ffi' });
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as Report;
+    expect(report).toMatchObject({
+      ok: true,
+      platform: process.platform,
+      mechanism: 'unix-rendezvous',
+    });
+    expect(report.roundTrip).toMatchObject({
+      state: 'enabled',
+      mechanism: 'unix-rendezvous',
+      backend: 'ffi',
+    });
+    expect(check(report, 'backend in use')).toEqual({
+      name: 'backend in use',
+      ok: true,
+      detail: 'ffi (LOOPFAST_BACKEND=ffi)',
+    });
+  });
+
+  it('fails, exit 1, with the kill switch on', async () => {
+    const tmp = freshTemp('cli');
+    const { code, stdout } = await loopfast(['doctor', '--json'], tmp, { LOOPFAST_DISABLE: '1' });
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as Report;
+    expect(check(report, 'kill switch')?.ok).toBe(false);
+    expect(report.roundTrip.state).toBe('disabled');
+  });
+
+  it('names the check a squatted rendezvous directory fails', async () => {
+    const tmp = freshTemp('cli');
+    const directory = userDirectory(tmp);
+    mkdirSync(directory);
+    chmodSync(directory, 0o755);
+    const { code, stdout } = await loopfast(['doctor'], tmp);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^ {2}FAIL {2}rendezvous directory 1 .*FAILS: mode 0755, not 0700/m);
+    expect(stdout).toMatch(/^ {2}FAIL {2}round trip .*failed/m);
+    expect(stdout).toMatch(/^Result: FAIL/m);
+  });
+
+  it('reports a misspelt LOOPFAST_ variable', async () => {
+    const tmp = freshTemp('cli');
+    const { stdout } = await loopfast(['doctor'], tmp, { LOOPFAST_BAKEND: 'ffi' });
+    expect(stdout).toMatch(/^ {2}FAIL {2}environment .*LOOPFAST_BAKEND/m);
+  });
+
+  it('refuses an unknown option or command with exit 2 and the usage', async () => {
+    const tmp = freshTemp('cli');
+    for (const args of [['doctor', '--jsn'], ['docter'], []]) {
+      const { code, stderr } = await loopfast(args, tmp);
+      expect(code).toBe(2);
+      expect(stderr).toContain('Usage:');
+    }
+  });
+});
+
+/** Reports what the preload did in this process and connects to a server. */
+const PROBE = writeScript(
+  'cli-probe.mjs',
+  `
+import http from 'node:http';
+import net from 'node:net';
+import { fastPathInfo } from ${JSON.stringify(NET_URL)};
+const port = Number(process.argv[2]);
+if (port) {
+  http.get({ host: '127.0.0.1', port }, (response) => {
+    const socket = response.socket;
+    response.resume();
+    response.on('end', () => {
+      const info = fastPathInfo(socket);
+      process.stdout.write(JSON.stringify({ event: 'probe', data: {
+        connect: net.connect.name, state: info.state, mechanism: info.mechanism, options: process.env.NODE_OPTIONS,
+      } }) + '\\n');
+    });
+  });
+} else {
+  process.stdout.write(JSON.stringify({ event: 'probe', data: { connect: net.connect.name, options: process.env.NODE_OPTIONS } }) + '\\n');
+}
+`,
+);
+
+const SERVER = writeScript(
+  'cli-server.mjs',
+  `
+import http from 'node:http';
+const server = http.createServer((req, res) => res.end('ok'));
+server.listen(0, '127.0.0.1', () =>
+  process.stdout.write(JSON.stringify({ event: 'listening', data: { port: server.address().port } }) + '\\n'));
+process.stdin.resume();
+process.stdin.on('end', () => process.exit(0));
+`,
+);
+
+describe('loopfast run', () => {
+  it('runs a command with the preload in NODE_OPTIONS, keeping what was there', async () => {
+    const tmp = freshTemp('cli');
+    const { port } = await startScript(SERVER, { tmp });
+    const run = await loopfast(['run', '--', process.execPath, PROBE, String(port)], tmp, {
+      NODE_OPTIONS: '--max-http-header-size=20000',
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const probe = dataOf<{ connect: string; mechanism: string; options: string }>(run, 'probe');
+    expect(probe.connect).toBe('preloadConnect');
+    expect(probe.mechanism).toBe('unix-rendezvous');
+    expect(probe.options).toMatch(/^--max-http-header-size=20000 --import=".*register\.js"$/);
+  });
+
+  it('does not add the preload twice', async () => {
+    const tmp = freshTemp('cli');
+    const options = `--import=${JSON.stringify(REGISTER_URL)}`;
+    const run = await loopfast(['run', process.execPath, PROBE], tmp, { NODE_OPTIONS: options });
+    expect(dataOf<{ options: string; connect: string }>(run, 'probe')).toEqual({
+      options,
+      connect: 'preloadConnect',
+    });
+  });
+
+  it('gives the exit code of the command, and 128 + the signal that ended it', async () => {
+    const tmp = freshTemp('cli');
+    expect(
+      (await loopfast(['run', '--', process.execPath, '-e', 'process.exit(7)'], tmp)).code,
+    ).toBe(7);
+    const killed = await loopfast(
+      ['run', '--', process.execPath, '-e', "process.kill(process.pid, 'SIGTERM')"],
+      tmp,
+    );
+    expect(killed.code).toBe(143);
+  });
+
+  it('says so when there is no command, or it cannot be run', async () => {
+    const tmp = freshTemp('cli');
+    const none = await loopfast(['run', '--'], tmp);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('no command given');
+    const missing = await loopfast(['run', '--', join(tmp, 'no-such-command')], tmp);
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toContain('cannot run');
+  });
+});
