@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   childEnv,
+  type AgentInfo as Info,
   killPids,
   NET_URL,
   Proc,
@@ -33,16 +34,6 @@ import {
 
 const BACKENDS = ['ffi', 'napi'] as const;
 const U = '(undefined)';
-
-/** `fastPathInfo` as an agent reports it (the error reduced to its fields). */
-interface Info {
-  readonly requested: boolean;
-  readonly state: string;
-  readonly mechanism: string | null;
-  readonly reason: string;
-  readonly error: { code: string; message: string } | null;
-  readonly backend: string | null;
-}
 
 /** Address properties as an agent reports them (`(undefined)` for undefined). */
 interface Addresses {

@@ -15,7 +15,13 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { removeScripts, runToEnd, startAgent, stopAll } from './support/agents.js';
+import {
+  type AgentInfo as Info,
+  removeScripts,
+  runToEnd,
+  startAgent,
+  stopAll,
+} from './support/agents.js';
 import {
   createUser,
   deleteUser,
@@ -33,14 +39,6 @@ import {
 const BACKENDS = ['ffi', 'napi'] as const;
 const AS_ROOT = process.platform === 'linux' && EUID === 0;
 
-interface Info {
-  readonly requested: boolean;
-  readonly state: string;
-  readonly mechanism: string | null;
-  readonly reason: string;
-  readonly error: { code: string; message: string } | null;
-  readonly backend: string | null;
-}
 type Reply = { info: Info; text: string; errors: { code: string }[] };
 
 const enabled = (backend: string, reason: string): Info => ({

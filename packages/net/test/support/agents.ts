@@ -25,6 +25,16 @@ export const UNDICI_URL = pathToFileURL(
 ).href;
 
 /** How a child process ended. */
+/** `fastPathInfo` as an agent reports it (the error reduced to its fields). */
+export interface AgentInfo {
+  readonly requested: boolean;
+  readonly state: string;
+  readonly mechanism: string | null;
+  readonly reason: string;
+  readonly error: { code: string; message: string } | null;
+  readonly backend: string | null;
+}
+
 export interface Exit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
