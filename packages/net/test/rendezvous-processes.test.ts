@@ -7,6 +7,7 @@
 import { once } from 'node:events';
 import { lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, createServer as netCreateServer, type Server } from 'node:net';
+import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
@@ -87,7 +88,7 @@ while True:
  * load the package first and listen together, when the primary says so, as a service's workers
  * started at once do.
  */
-function clusterScript(backend: string, slowChecks: boolean): string {
+function clusterScript(backend: string, slow: 'none' | 'checks' | 'writes'): string {
   return `
 import cluster from 'node:cluster';
 import { createLoopfast, fastPathInfo } from ${JSON.stringify(NET_URL)};
@@ -97,14 +98,28 @@ const info = (target) => {
   return { ...found, error: found.error && { code: found.error.code, message: found.error.message } };
 };
 if (cluster.isPrimary) {
-  if (${slowChecks}) cluster.setupPrimary({ execArgv: ['--import', ${JSON.stringify(SLOW_CHECK_URL)}] });
-  const slow = (when) => (${slowChecks} ? { LOOPFAST_TEST_SLOW_CHECK: when } : {});
-  const workers = [cluster.fork(slow('before')), cluster.fork(slow('after'))];
+  if (${slow !== 'none'}) cluster.setupPrimary({ execArgv: ['--import', ${JSON.stringify(SLOW_CHECK_URL)}] });
+  const envs = ${JSON.stringify(
+    {
+      none: [{}, {}],
+      checks: [{ LOOPFAST_TEST_SLOW_CHECK: 'before' }, { LOOPFAST_TEST_SLOW_CHECK: 'after' }],
+      writes: [
+        { LOOPFAST_TEST_SLOW_CHECK: 'after', LOOPFAST_TEST_SLOW_WRITE: '1' },
+        { LOOPFAST_TEST_SLOW_CHECK: 'before' },
+      ],
+    }[slow],
+  )};
+  const workers = envs.map((env) => cluster.fork(env));
+  // With slow writes, the second worker starts while the first is writing its setup lock.
+  const stagger = ${slow === 'writes' ? 20 : 0};
   let loaded = 0;
   for (const worker of workers) {
     worker.on('message', (message) => {
       if (message === 'loaded') {
-        if (++loaded === workers.length) for (const each of workers) each.send('listen');
+        if (++loaded === workers.length) {
+          workers[0].send('listen');
+          setTimeout(() => workers[1].send('listen'), stagger);
+        }
         return;
       }
       out({ event: 'worker', data: { ...message, pid: worker.process.pid } });
@@ -129,10 +144,12 @@ if (cluster.isPrimary) {
 }
 
 /**
- * A preload that stretches the moment a process checks `/proc/net/unix` (where the rendezvous
- * looks whether a socket file is served), as a busy machine's scheduler may: with
+ * A preload that stretches two moments as a busy machine's scheduler may. The moment a process
+ * checks `/proc/net/unix` (where the rendezvous looks whether a socket file is served): with
  * LOOPFAST_TEST_SLOW_CHECK=before it waits 150 ms before reading it; with `after`, 300 ms after.
- * Two cluster workers so slowed check at once and clean up one after the other.
+ * Two cluster workers so slowed check at once and clean up one after the other. And with
+ * LOOPFAST_TEST_SLOW_WRITE=1, every file written under the temporary directory stays empty for
+ * 50 ms between its creation and its content.
  */
 const SLOW_CHECK = `
 import fs from 'node:fs';
@@ -147,8 +164,24 @@ if (when === 'before' || when === 'after') {
     if (path === '/proc/net/unix' && when === 'after') wait(300);
     return result;
   };
-  syncBuiltinESMExports();
 }
+const under = process.env.TMPDIR;
+if (process.env.LOOPFAST_TEST_SLOW_WRITE === '1' && under) {
+  const writeFileSync = fs.writeFileSync;
+  fs.writeFileSync = function slowWrite(path, data, options) {
+    if (typeof path !== 'string' || !path.startsWith(under)) {
+      return writeFileSync.call(this, path, data, options);
+    }
+    const fd = fs.openSync(path, options?.flag ?? 'w', options?.mode ?? 0o666);
+    try {
+      wait(50);
+      fs.writeSync(fd, String(data));
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+}
+syncBuiltinESMExports();
 `;
 const SLOW_CHECK_URL = pathToFileURL(writeScript('slow-check.mjs', SLOW_CHECK)).href;
 
@@ -1080,6 +1113,41 @@ describe.each(BACKENDS)('the rendezvous across processes, %s backend', (backend)
       expect(JSON.parse(upgraded.text).id).toBe('second');
       expect(upgraded.info).toEqual(enabled(backend, `connected over the rendezvous ${file}`));
     });
+    it("a setup lock: a dead process's (or an unreadable one) is taken over; a live process's keeps the rendezvous to its holder", async () => {
+      const tmp = freshTemp('lock');
+      const dir = userDirectory(tmp);
+      mkdirSync(dir, { mode: 0o700 });
+      const gone = new Proc(process.execPath, ['-e', '']);
+      await gone.exited;
+      const server = await agent(tmp);
+      for (const content of [String(gone.child.pid), '', 'not a pid']) {
+        const port = await freePort();
+        const file = rendezvousFile(dir, '127.0.0.1', port);
+        writeFileSync(`${file}.lock`, content, { mode: 0o600 });
+        const result = await server.run<{ info: Info }>(idServer(content, `${port}, '127.0.0.1'`));
+        expect(result.info).toEqual(
+          enabled(backend, `listening on TCP and on the rendezvous ${file}`),
+        );
+        expect(lstatSync(file).isSocket()).toBe(true);
+        expect(() => lstatSync(`${file}.lock`)).toThrow(
+          expect.objectContaining({ code: 'ENOENT' }),
+        );
+      }
+      const port = await freePort();
+      const file = rendezvousFile(dir, '127.0.0.1', port);
+      writeFileSync(`${file}.lock`, String(process.pid), { mode: 0o600 });
+      const held = await server.run<{ info: Info }>(idServer('held', `${port}, '127.0.0.1'`));
+      expect(held.info).toEqual({
+        requested: true,
+        state: 'unsupported',
+        mechanism: null,
+        error: null,
+        backend,
+        reason: `the rendezvous ${file} is served by another listener on this address and port (reusePort, or another process); this one serves TCP only`,
+      });
+      expect(readdirSync(dir)).toContain(`${basename(file)}.lock`);
+      expect(() => lstatSync(file)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    });
   });
 
   describe('two listeners on one port', () => {
@@ -1151,9 +1219,10 @@ describe.each(BACKENDS)('the rendezvous across processes, %s backend', (backend)
     );
 
     it.each([
-      ['', false],
-      [', even when their checks for a stale socket file overlap', true],
-    ])(
+      ['', 'none'],
+      [', even when their checks for a stale socket file overlap', 'checks'],
+      [', even when one finds the setup lock of the other still empty', 'writes'],
+    ] as const)(
       'cluster: two workers share the port and the rendezvous; fast-path and TCP clients reach both%s',
       async (_title, slow) => {
         const tmp = freshTemp('cluster');

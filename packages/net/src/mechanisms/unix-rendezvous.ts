@@ -10,7 +10,16 @@
  * @module
  */
 import cluster from 'node:cluster';
-import { chmodSync, lstatSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  linkSync,
+  lstatSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import {
   isIP,
   createServer as netCreateServer,
@@ -325,30 +334,72 @@ function alive(pid: number): boolean {
 }
 
 /**
- * Takes the lock on setting up the rendezvous at `path`: a file beside it, created exclusively,
- * holding this process's id; a lock whose process is gone is taken over. Between the check for
- * a stale file and the new listener, nobody else (a `cluster` worker, a `reusePort` twin) may
- * remove what was just made. Returns the release, or `null` when another process holds it.
+ * Takes the lock on setting up the rendezvous at `path`: a file beside it holding this process's
+ * id; a lock whose process is gone is taken over. Between the check for a stale file and the new
+ * listener, nobody else (a `cluster` worker, a `reusePort` twin) may remove what was just made.
+ * Returns the release, or `null` when another process holds it.
  */
 function lockSetup(path: string): (() => void) | null {
   const lock = `${path}.lock`;
   for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(lock, String(process.pid), { flag: 'wx', mode: 0o600 });
-      return () => rmSync(lock, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return null;
+    if (createLock(lock)) return () => rmSync(lock, { force: true });
+    const owner = lockOwner(lock);
+    if (owner === null) continue;
+    if ((Number.isInteger(owner) && owner > 0 && alive(owner)) || !takeOver(lock, owner)) {
+      return null;
     }
-    let owner = Number.NaN;
-    try {
-      owner = Number(readFileSync(lock, 'latin1'));
-    } catch {
-      // Released meanwhile: try again.
-    }
-    if (Number.isInteger(owner) && owner > 0 && alive(owner)) return null;
-    rmSync(lock, { force: true });
   }
   return null;
+}
+
+/**
+ * Creates `lock` with this process's id already in it: written to a private name, then linked,
+ * so nobody ever reads a lock half written (an empty lock would look abandoned).
+ */
+function createLock(lock: string): boolean {
+  const draft = `${lock}.${process.pid}`;
+  try {
+    writeFileSync(draft, String(process.pid), { mode: 0o600 });
+    linkSync(draft, lock);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(draft, { force: true });
+  }
+}
+
+/** The process id in `lock`, or `null` when it is gone (released meanwhile). */
+function lockOwner(lock: string): number | null {
+  try {
+    return Number(readFileSync(lock, 'latin1'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Removes the lock of process `owner`, which is gone. The lock is renamed away first, so that of
+ * two processes taking it over at once, the one that finds a live owner's fresh lock in its hands
+ * puts it back instead of removing it.
+ */
+function takeOver(lock: string, owner: number): boolean {
+  const aside = `${lock}.${process.pid}.gone`;
+  try {
+    renameSync(lock, aside);
+  } catch {
+    return true;
+  }
+  if (Object.is(lockOwner(aside), owner)) {
+    rmSync(aside, { force: true });
+    return true;
+  }
+  try {
+    renameSync(aside, lock);
+  } catch {
+    rmSync(aside, { force: true });
+  }
+  return false;
 }
 
 /**
@@ -522,9 +573,9 @@ function listenOnRendezvous(rendezvous: Rendezvous, waited: number): void {
       settle(statuses.rendezvousListenFailed(path, error, backend.name));
   };
   const onListening = () => {
-    release?.();
     unix.off('error', onError);
     if (state.generation !== generation || !server.listening) {
+      release?.();
       unix.close();
       return;
     }
@@ -538,11 +589,13 @@ function listenOnRendezvous(rendezvous: Rendezvous, waited: number): void {
         removeMadeFilesAtExit();
       }
     } catch (error) {
+      release?.();
       unix.close();
       state.unix = null;
       settle(statuses.rendezvousListenFailed(path, error as Error, backend.name));
       return;
     }
+    release?.();
     recordAcceptedStatus(server, statuses.acceptedOverTcp(backend.name));
     settle(statuses.rendezvousServer(path, backend.name));
   };
