@@ -171,14 +171,17 @@ function adopt(
   let socket: Socket;
   try {
     // Not reading until `'connect'`, as TCP: a protocol that takes the handle over on
-    // `'connect'` (HTTP/2 on Node 22 and later) would lose what the server sent first.
-    socket = new Socket({
-      ...options,
-      fd,
-      readable: true,
-      writable: true,
-      manualStart: true,
-    } as SocketConstructorOpts);
+    // `'connect'` (HTTP/2 on Node 22 and later) would lose what the server sent first. Copied
+    // with `Object.assign`: V8 builds a spread literal here a few microseconds slower, and this
+    // is on every connection's path.
+    socket = new Socket(
+      Object.assign({}, options, {
+        fd,
+        readable: true,
+        writable: true,
+        manualStart: true,
+      }) as SocketConstructorOpts,
+    );
   } catch (error) {
     request.backend.closeSocket(fd);
     throw error;
