@@ -10,13 +10,14 @@ import { parseArgs } from 'node:util';
 import { isModeId, type ModeId } from './modes.js';
 
 /** The groups of measurements a run can be limited to with `--scenarios`. */
-export type ScenarioGroup = 'pingpong' | 'throughput' | 'connections' | 'calls';
+export type ScenarioGroup = 'pingpong' | 'throughput' | 'connections' | 'http' | 'calls';
 
 /** Every scenario group, in run order. */
 export const SCENARIO_GROUPS: readonly ScenarioGroup[] = [
   'pingpong',
   'throughput',
   'connections',
+  'http',
   'calls',
 ];
 
@@ -57,6 +58,16 @@ export interface BenchConfig {
     readonly count: number;
     readonly timeLimitMs: number;
   };
+  /** The HTTP scenarios (keep-alive, a new connection per request, `fetch`). */
+  readonly http: {
+    /** Requests in flight at once, each on a connection of its own: 16. */
+    readonly concurrency: number;
+    /** Requests per mode and round in each HTTP scenario, at most. */
+    readonly requests: number;
+    /** Bytes of every request body and of every response body: 64. */
+    readonly bodySize: number;
+    readonly timeLimitMs: number;
+  };
   readonly callCost: {
     /** `getSocketOption` calls per backend and round, at most. */
     readonly calls: number;
@@ -74,8 +85,9 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 
 /**
- * The default preset: about 45 s on a 2-core machine. Each measurement stops at its count or its
- * time limit; the time limits alone cap the whole run at about 90 s however slow the machine.
+ * The default preset: about 90 s on a 2-core machine, half of it the HTTP scenarios. Each
+ * measurement stops at its count or its time limit; the time limits alone cap the whole run at
+ * about two and a half minutes however slow the machine.
  */
 export const QUICK: BenchConfig = Object.freeze({
   preset: 'quick',
@@ -86,6 +98,7 @@ export const QUICK: BenchConfig = Object.freeze({
   pingPong: { sizes: [1, 4 * KiB], count: 5000, warmup: 100, timeLimitMs: 600 },
   throughput: { bytes: 1024 * MiB, chunkSize: 64 * KiB, timeLimitMs: 600 },
   connectionRate: { count: 800, timeLimitMs: 500 },
+  http: { concurrency: 16, requests: 40_000, bodySize: 64, timeLimitMs: 800 },
   callCost: { calls: 200_000, timeLimitMs: 200 },
   json: null,
   report: null,
@@ -100,6 +113,7 @@ export const FULL: BenchConfig = Object.freeze({
   pingPong: { sizes: [1, 4 * KiB], count: 20_000, warmup: 1000, timeLimitMs: 4000 },
   throughput: { bytes: 4096 * MiB, chunkSize: 64 * KiB, timeLimitMs: 2000 },
   connectionRate: { count: 5000, timeLimitMs: 3000 },
+  http: { concurrency: 16, requests: 1_000_000, bodySize: 64, timeLimitMs: 2500 },
   callCost: { calls: 2_000_000, timeLimitMs: 1500 },
 });
 
@@ -108,20 +122,26 @@ export const USAGE = `Usage: loopfast-bench [--quick | --full] [options]
 
 Measures node:net TCP (the baseline), @loopfast/net with the fast path off, @loopfast/net with
 the fast path on once per backend (ffi, napi), and node:net over a Unix socket (POSIX ceiling),
-side by side in alternating rounds; prints tables, ratios against the baseline and target verdicts.
+side by side in alternating rounds; then HTTP requests between an http server process and a
+client process over TCP, with both processes preloaded (--import @loopfast/net/register), and
+over a Unix socketPath (the ceiling); prints tables, ratios against the baseline and target
+verdicts.
 
-  --quick                 the default: under a minute on 2 cores
-  --full                  more rounds and longer measurements (about 10 minutes on 2 cores)
+  --quick                 the default: about a minute and a half on 2 cores
+  --full                  more rounds and longer measurements (about 15 minutes on 2 cores)
   --json FILE             write every figure as JSON
   --report FILE           write a self-contained HTML report with charts (.svg: charts only)
   --rounds N              measured rounds (default: quick 7, full 15)
   --slices N              turns per mode within a round (default 4)
-  --modes LIST            comma-separated: net,off,on-ffi,on-napi,unix (net is always kept)
-  --scenarios LIST        comma-separated: pingpong,throughput,connections,calls
+  --modes LIST            comma-separated: net,off,on-ffi,on-napi,unix (net is always kept;
+                          the HTTP scenarios always run net, preload and unix)
+  --scenarios LIST        comma-separated: pingpong,throughput,connections,http,calls
   --pingpong-count N      round trips per mode and round, at most
   --pingpong-warmup N     unmeasured round trips per connection (0 allowed)
   --throughput-bytes N    bytes per mode and round, at most (suffixes KiB, MiB, GiB)
   --connections N         connections per mode and round, at most
+  --http-requests N       HTTP requests per mode and round in each HTTP scenario, at most
+  --http-concurrency N    HTTP requests in flight at once (default 16)
   --calls N               socket-option calls per backend and round, at most
   --time-limit MS         time limit of every single measurement
   --progress / --no-progress   progress on stderr (default: when stderr is a terminal)
@@ -202,6 +222,8 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
         'pingpong-warmup': { type: 'string' },
         'throughput-bytes': { type: 'string' },
         connections: { type: 'string' },
+        'http-requests': { type: 'string' },
+        'http-concurrency': { type: 'string' },
         calls: { type: 'string' },
         'time-limit': { type: 'string' },
         progress: { type: 'boolean' },
@@ -255,6 +277,12 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
       connectionRate: {
         count: int('connections', base.connectionRate.count),
         timeLimitMs: limit(base.connectionRate.timeLimitMs),
+      },
+      http: {
+        ...base.http,
+        concurrency: int('http-concurrency', base.http.concurrency),
+        requests: int('http-requests', base.http.requests),
+        timeLimitMs: limit(base.http.timeLimitMs),
       },
       callCost: {
         calls: int('calls', base.callCost.calls),

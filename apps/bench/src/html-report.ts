@@ -119,6 +119,12 @@ export function reportCharts(result: BenchResult): ReportChart[] {
           PAIRED_LOWER,
         ),
       });
+    } else if (scenario.id.startsWith('http-')) {
+      const { unit, bars } = seriesBars(scenario, 'perSecond');
+      charts.push({
+        heading: scenario.title,
+        chart: barChart(scenario.title, unit, bars, PAIRED_HIGHER),
+      });
     } else if (scenario.id === 'call-cost') {
       const { unit, bars } = seriesBars(scenario, 'nsPerCall');
       charts.push({
@@ -198,6 +204,14 @@ const MATRIX_COLUMNS: readonly MatrixColumn[] = [
   { scenario: 'throughput', key: 'bytesPerSecond', label: 'throughput', better: 'higher' },
   { scenario: 'connection-rate', key: 'perSecond', label: 'connections/s', better: 'higher' },
   { scenario: 'connection-rate', key: 'setupP50', label: 'setup (p50)', better: 'lower' },
+  { scenario: 'http-keep-alive', key: 'perSecond', label: 'HTTP keep-alive', better: 'higher' },
+  {
+    scenario: 'http-new-connection',
+    key: 'perSecond',
+    label: 'HTTP new connection',
+    better: 'higher',
+  },
+  { scenario: 'http-fetch', key: 'perSecond', label: 'HTTP fetch', better: 'higher' },
 ];
 
 /** A ratio cell, shaded when it is more than 2% better or worse than 1. */

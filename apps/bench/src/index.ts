@@ -14,7 +14,18 @@ export {
 } from './config.js';
 export { renderHtml, renderSvg, writeReport } from './html-report.js';
 export { main } from './main.js';
-export { BASELINE, CEILING, MODES, type ModeId, type ModeSpec } from './modes.js';
+export {
+  type AnyModeId,
+  BASELINE,
+  CEILING,
+  HTTP_MODES,
+  type HttpModeId,
+  type HttpModeSpec,
+  MODES,
+  type ModeId,
+  type ModeSpec,
+  PRELOAD,
+} from './modes.js';
 export type {
   BenchResult,
   ReferenceRatio,

@@ -49,7 +49,7 @@ export async function main(
   const progress = createProgress(io.stderr, config.progress);
   if (config.progress !== 'off')
     io.stderr.write(
-      `loopfast bench: ${config.preset} run, ${config.rounds} round${config.rounds === 1 ? '' : 's'}${config.preset === 'quick' ? ' (under a minute; --full for more)' : ''}\n`,
+      `loopfast bench: ${config.preset} run, ${config.rounds} round${config.rounds === 1 ? '' : 's'}${config.preset === 'quick' ? ' (about a minute and a half; --full for more)' : ''}\n`,
     );
   let result: Awaited<ReturnType<typeof runBench>>;
   try {

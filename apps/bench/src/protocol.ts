@@ -75,3 +75,16 @@ export function toStatusRecord(info: {
     errorCode: (info.error as { code?: string } | null)?.code ?? null,
   };
 }
+
+/**
+ * What one side reports after many sockets: the first that did not get the fast path, else the
+ * first of all. So a side reads `enabled` only when every socket it checked was, and otherwise
+ * shows the state and reason of one that was not.
+ */
+export function keptStatus(
+  kept: StatusRecord | null,
+  info: Parameters<typeof toStatusRecord>[0],
+): StatusRecord {
+  if (kept !== null && (kept.state !== 'enabled' || info.state === 'enabled')) return kept;
+  return toStatusRecord(info);
+}

@@ -6,7 +6,7 @@
  */
 import type { BenchConfig } from './config.js';
 import type { Environment } from './environment.js';
-import { CEILING, comparedWithCeiling, type ModeId } from './modes.js';
+import { type AnyModeId, CEILING, comparedWithCeiling } from './modes.js';
 import type { StatusRecord } from './protocol.js';
 import { type PercentilePoint, ratioSummary, type Summary, summarize } from './stats.js';
 
@@ -52,6 +52,9 @@ export type ScenarioId =
   | 'pingpong-4KiB'
   | 'throughput'
   | 'connection-rate'
+  | 'http-keep-alive'
+  | 'http-new-connection'
+  | 'http-fetch'
   | 'call-cost';
 
 /** One scenario: what it measures and every mode's figures. */
@@ -68,16 +71,19 @@ export interface ScenarioResult {
 
 /** A mode as the run found it: whether it ran, and the fast-path status on each side. */
 export interface ModeResult {
-  readonly id: ModeId;
+  readonly id: AnyModeId;
   readonly label: string;
   readonly description: string;
   /** `null` when the mode ran; otherwise why not. */
   unavailable: string | null;
-  /** Status of the client socket (`@loopfast/net` modes only). */
+  /**
+   * Status of the client socket (`@loopfast/net` modes only; for the HTTP preload, of every client
+   * socket: the first that did not get the fast path, else the first).
+   */
   client: StatusRecord | null;
   /** Status of the listening server. */
   server: StatusRecord | null;
-  /** Status of the first accepted socket. */
+  /** Status of the first accepted socket (for the HTTP preload, of every one, as for `client`). */
   accepted: StatusRecord | null;
 }
 

@@ -1,8 +1,9 @@
 /**
- * One benchmark run: fork the server, check every mode with one connection, then for each scenario
- * a warm-up turn per mode and the measured rounds. Each round is split into turns that the modes
- * take in alternating order (forward, backward, forward, ...), so a change in the state of a shared
- * machine falls on every mode alike and the per-round ratios stay paired.
+ * One benchmark run: fork the server (and the HTTP scenarios' server and load processes), check
+ * every mode with one connection, then for each scenario a warm-up turn per mode and the measured
+ * rounds. Each round is split into turns that the modes take in alternating order (forward,
+ * backward, forward, ...), so a change in the state of a shared machine falls on every mode alike
+ * and the per-round ratios stay paired.
  *
  * @module
  */
@@ -12,6 +13,8 @@ import { join } from 'node:path';
 import { BACKENDS, probeBackend } from './backends.js';
 import type { BenchConfig } from './config.js';
 import { collectEnvironment, finishEnvironment } from './environment.js';
+import { type HttpRig, startHttpRig } from './http-rig.js';
+import { httpScenarios } from './http-scenarios.js';
 import {
   measureCallCost,
   measureConnectionRate,
@@ -21,7 +24,16 @@ import {
   probeConnection,
   type Target,
 } from './measure.js';
-import { BASELINE, type BackendName, type ModeSpec, modesFor } from './modes.js';
+import {
+  type AnyModeId,
+  BASELINE,
+  type BackendName,
+  httpModesFor,
+  isModeId,
+  type ModeSpec,
+  modesFor,
+  PRELOAD,
+} from './modes.js';
 import type { ServerModeRequest } from './protocol.js';
 import {
   type BenchResult,
@@ -33,6 +45,7 @@ import {
   type SeriesResult,
   summarizeScenario,
 } from './results.js';
+import { part, type Scenario, type Slice, total } from './scenario.js';
 import { type ServerProcess, startServerProcess } from './server-process.js';
 import { distribution, percentile, sorted } from './stats.js';
 import { evaluateTargets } from './targets.js';
@@ -57,33 +70,6 @@ export interface RunHooks {
   readonly onProgress?: (event: ProgressEvent) => void;
   /** The compiled server module to fork (the package's own by default). */
   readonly serverModule?: string;
-}
-
-/** What one slice (one mode's turn within a round) yields. */
-interface Slice {
-  /** Per-event nanoseconds pooled for percentiles (round trips, connection setups), or `null`. */
-  readonly samples: Float64Array | null;
-  /** Units measured: round trips, streams, connections, calls. */
-  readonly count: number;
-  /** Nanoseconds the timed part took. */
-  readonly ns: number;
-  /** Bytes moved (throughput only). */
-  readonly bytes: number;
-}
-
-/** A scenario as the runner drives it. */
-interface Scenario {
-  readonly id: ScenarioId;
-  readonly title: string;
-  readonly method: string;
-  readonly metrics: readonly MetricSpec[];
-  /** The series ids in display order. */
-  readonly series: readonly { id: string; label: string }[];
-  readonly baseline: string;
-  /** Measures one series for `share` of a round's counts and time limit. */
-  slice(id: string, share: number): Promise<Slice>;
-  /** One round's figures from the series' slices in that round. */
-  figures(slices: readonly Slice[]): Record<string, number>;
 }
 
 const LATENCY_METRICS: readonly MetricSpec[] = [
@@ -111,18 +97,9 @@ function scenarioIdForSize(bytes: number): ScenarioId {
   return bytes === 1 ? 'pingpong-1B' : 'pingpong-4KiB';
 }
 
-/** `share` of a count or time limit, at least 1. */
-function part(amount: number, share: number): number {
-  return Math.max(1, Math.ceil(amount * share));
-}
-
 /** Every slice's samples in one sorted array. */
 function pooledSorted(slices: readonly Slice[]): Float64Array {
   return sorted(concat(slices.flatMap((slice) => (slice.samples ? [slice.samples] : []))));
-}
-
-function total(slices: readonly Slice[], key: 'count' | 'ns' | 'bytes'): number {
-  return slices.reduce((sum, slice) => sum + slice[key], 0);
 }
 
 function networkScenarios(config: BenchConfig, targets: ReadonlyMap<string, Target>): Scenario[] {
@@ -345,7 +322,7 @@ export async function runBench(config: BenchConfig, hooks: RunHooks = {}): Promi
   const specs = modesFor(environment.platform).filter(
     (mode) => config.modes === null || config.modes.includes(mode.id),
   );
-  const modes: ModeResult[] = specs.map((mode) => ({
+  const unmeasured = (mode: { id: AnyModeId; label: string; description: string }): ModeResult => ({
     id: mode.id,
     label: mode.label,
     description: mode.description,
@@ -353,15 +330,21 @@ export async function runBench(config: BenchConfig, hooks: RunHooks = {}): Promi
     client: null,
     server: null,
     accepted: null,
-  }));
+  });
+  const modes: ModeResult[] = specs.map(unmeasured);
+  const httpSpecs = config.scenarios.includes('http') ? httpModesFor(environment.platform) : [];
+  // The preload is a mode of the HTTP scenarios only; its status is reported with the others'.
+  for (const mode of httpSpecs.filter((spec) => spec.preload)) modes.push(unmeasured(mode));
   const modeResult = (id: string) => modes.find((mode) => mode.id === id) as ModeResult;
-  const needsNetwork = config.scenarios.some((group) => group !== 'calls');
+  const needsNetwork = config.scenarios.some((group) => group !== 'calls' && group !== 'http');
   const socketDir =
-    specs.some((mode) => mode.transport === 'unix') && needsNetwork
+    (specs.some((mode) => mode.transport === 'unix') && needsNetwork) ||
+    httpSpecs.some((mode) => mode.transport === 'unix')
       ? mkdtempSync(join(tmpdir(), 'loopfast-bench-'))
       : null;
   const scenarios: ScenarioResult[] = [];
   let server: ServerProcess | null = null;
+  let rig: HttpRig | null = null;
   try {
     if (needsNetwork)
       server = await startServerProcess(
@@ -395,6 +378,32 @@ export async function runBench(config: BenchConfig, hooks: RunHooks = {}): Promi
     const plan = needsNetwork && targets.has(BASELINE) ? networkScenarios(config, targets) : [];
     if (needsNetwork && !targets.has(BASELINE))
       errors.push('the node:net baseline did not run, so no network scenario could be measured');
+    if (httpSpecs.length > 0) {
+      rig = await startHttpRig(httpSpecs, {
+        concurrency: config.http.concurrency,
+        bodySize: config.http.bodySize,
+        socketDir,
+      });
+      for (const mode of httpSpecs) {
+        const reason = rig.unavailable[mode.id];
+        if (reason === undefined) continue;
+        if (mode.preload) modeResult(mode.id).unavailable = reason;
+        errors.push(`HTTP mode ${mode.id}: ${reason}`);
+      }
+      const ready = rig.ready;
+      if (ready.includes(BASELINE))
+        plan.push(
+          ...httpScenarios(
+            config,
+            rig,
+            httpSpecs.filter((mode) => ready.includes(mode.id)),
+          ),
+        );
+      else
+        errors.push(
+          'the HTTP baseline (node:net TCP) did not run, so no HTTP scenario could be measured',
+        );
+    }
     if (config.scenarios.includes('calls')) {
       const usable = (Object.keys(BACKENDS) as BackendName[]).filter((name) => {
         const problem = probeBackend(BACKENDS[name]);
@@ -417,10 +426,25 @@ export async function runBench(config: BenchConfig, hooks: RunHooks = {}): Promi
       scenarios.push(await runScenario(scenario, config, tracker, errors));
     if (server !== null) {
       const accepted = await server.acceptedStatus();
-      for (const mode of modes) mode.accepted = accepted[mode.id] ?? null;
+      for (const mode of modes) if (isModeId(mode.id)) mode.accepted = accepted[mode.id] ?? null;
+    }
+    if (rig !== null) {
+      const sides = await rig.sides();
+      const preload = sides[PRELOAD];
+      if (preload !== undefined) Object.assign(modeResult(PRELOAD), preload);
+      // A preload the bench did not give (in NODE_OPTIONS, which the children inherit) would
+      // turn the baseline and the ceiling into loopfast's connections: their figures mean nothing.
+      for (const mode of httpSpecs.filter((spec) => !spec.preload)) {
+        const side = sides[mode.id];
+        if (side?.client?.requested || side?.accepted?.requested)
+          errors.push(
+            `HTTP mode ${mode.id}: its connections asked for the fast path, so they were not Node's own (is @loopfast/net/register in NODE_OPTIONS?)`,
+          );
+      }
     }
   } finally {
     await server?.stop();
+    await rig?.stop();
     if (socketDir !== null) rmSync(socketDir, { recursive: true, force: true });
   }
   finishEnvironment(environment);

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { forkChild } from './child.js';
 import type { ModeId } from './modes.js';
 import type {
   Endpoint,
@@ -21,9 +21,6 @@ import type {
  */
 export const SERVER_MODULE: string = fileURLToPath(new URL('../dist/server.js', import.meta.url));
 
-/** How long the server gets to start, answer, or stop before it is given up on. */
-const IPC_TIMEOUT_MS = 15_000;
-
 /** A running server process. */
 export interface ServerProcess {
   /** Where each mode listens. */
@@ -34,87 +31,23 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-function nextMessage<T extends FromServer['type']>(
-  child: ChildProcess,
-  type: T,
-): Promise<Extract<FromServer, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`the bench server did not answer '${type}' within ${IPC_TIMEOUT_MS} ms`));
-    }, IPC_TIMEOUT_MS);
-    const onMessage = (message: FromServer) => {
-      if (message.type === 'error') {
-        cleanup();
-        reject(new Error(`bench server: ${message.message}`));
-      } else if (message.type === type) {
-        cleanup();
-        resolve(message as Extract<FromServer, { type: T }>);
-      }
-    };
-    const onExit = (code: number | null, signal: string | null) => {
-      cleanup();
-      reject(new Error(`the bench server exited (code ${code}, signal ${signal})`));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(new Error(`the bench server failed: ${error.message}`));
-    };
-    const cleanup = () => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      child.off('error', onError);
-    };
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    child.once('error', onError);
-  });
-}
-
-function post(child: ChildProcess, message: ToServer): void {
-  child.send(message);
-}
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
 /** Forks the server module and starts one listener per requested mode. */
 export async function startServerProcess(
   modes: readonly ServerModeRequest[],
   modulePath: string = SERVER_MODULE,
 ): Promise<ServerProcess> {
-  const child = fork(modulePath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const stop = async () => {
-    if (child.connected) post(child, { type: 'stop' });
-    if (!(await waitForExit(child, 5000))) {
-      child.kill('SIGKILL');
-      await waitForExit(child, 5000);
-    }
-  };
+  const child = forkChild<ToServer, FromServer>(modulePath, 'bench server');
   try {
-    const ready = nextMessage(child, 'ready');
-    post(child, { type: 'start', modes });
-    const { endpoints } = await ready;
+    const { endpoints } = await child.request({ type: 'start', modes }, 'ready');
     return {
       endpoints,
       async acceptedStatus() {
-        const answer = nextMessage(child, 'status');
-        post(child, { type: 'status' });
-        return (await answer).accepted;
+        return (await child.request({ type: 'status' }, 'status')).accepted;
       },
-      stop,
+      stop: child.stop,
     };
   } catch (error) {
-    await stop();
+    await child.stop();
     throw error;
   }
 }

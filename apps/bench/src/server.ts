@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { once } from 'node:events';
 import { createServer as netCreateServer, type Server, type Socket } from 'node:net';
 import { createLoopfast } from '@loopfast/net';
 import { backendByName } from './backends.js';
-import { LOOPBACK_HOST, type ModeId } from './modes.js';
+import { listenFor } from './listen.js';
+import type { ModeId } from './modes.js';
 import {
   type Endpoint,
   type FromServer,
@@ -73,35 +73,10 @@ function makeServer(request: ServerModeRequest): Server {
 async function listen(request: ServerModeRequest): Promise<Endpoint> {
   const server = makeServer(request);
   servers.push(server);
-  try {
-    if (request.transport === 'unix') {
-      if (request.path === null) throw new TypeError(`mode ${request.id} has no socket path`);
-      server.listen(request.path);
-    } else {
-      server.listen(0, LOOPBACK_HOST);
-    }
-    await Promise.race([
-      once(server, 'listening'),
-      once(server, 'error').then(([error]) => Promise.reject(error)),
-    ]);
-  } catch (error) {
-    return {
-      id: request.id,
-      port: null,
-      path: null,
-      server: null,
-      error: (error as Error).message,
-    };
-  }
-  const address = server.address();
-  return {
-    id: request.id,
-    port: typeof address === 'object' && address !== null ? address.port : null,
-    path: request.transport === 'unix' ? request.path : null,
-    server:
-      request.library === '@loopfast/net' ? toStatusRecord(loopfast.fastPathInfo(server)) : null,
-    error: null,
-  };
+  const at = await listenFor(server, request.id, request.transport, request.path);
+  const status =
+    request.library === '@loopfast/net' ? toStatusRecord(loopfast.fastPathInfo(server)) : null;
+  return { id: request.id, ...at, server: at.error === null ? status : null };
 }
 
 function send(message: FromServer): void {

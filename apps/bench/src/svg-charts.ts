@@ -33,6 +33,7 @@ export const COLORS: Readonly<Record<string, string>> = {
   'on-ffi': '#3a923a',
   'on-napi': '#c03d3e',
   unix: '#7f7f7f',
+  preload: '#8c5fb0',
   ffi: '#3a923a',
   napi: '#c03d3e',
 };

@@ -7,7 +7,7 @@
  * @module
  */
 import type { FastPathMechanism } from '@loopfast/net';
-import { BASELINE, CEILING, type ModeId, modeLabel } from './modes.js';
+import { type AnyModeId, BASELINE, CEILING, modeLabel, PRELOAD } from './modes.js';
 import type { StatusRecord } from './protocol.js';
 import {
   type ModeResult,
@@ -24,9 +24,9 @@ export interface TargetSpec {
   readonly id: string;
   readonly description: string;
   readonly scenario: ScenarioId;
-  readonly mode: ModeId;
+  readonly mode: AnyModeId;
   /** The mode divided by, measured in the same round; {@link BASELINE} (`net`) when absent. */
-  readonly baseline?: ModeId;
+  readonly baseline?: AnyModeId;
   readonly metric: string;
   readonly comparison: '<=' | '>=';
   readonly threshold: number;
@@ -37,14 +37,14 @@ export interface TargetSpec {
    */
   readonly requiresMechanism?: FastPathMechanism;
   /** A second baseline whose ratio is printed beside the verdict, for context; never judged. */
-  readonly reference?: ModeId;
+  readonly reference?: AnyModeId;
 }
 
 /** The mechanism of the POSIX shortcut, as `fastPathInfo(...).mechanism` reports it. */
 export const UNIX_RENDEZVOUS: FastPathMechanism = 'unix-rendezvous';
 
 /** The baseline of `spec`: the mode its ratio divides by. */
-export function baselineOf(spec: TargetSpec): ModeId {
+export function baselineOf(spec: TargetSpec): AnyModeId {
   return spec.baseline ?? BASELINE;
 }
 
@@ -96,6 +96,39 @@ function shortcutTargets(mode: 'on-ffi' | 'on-napi', backend: string): TargetSpe
       metric: 'perSecond',
       comparison: '>=',
       threshold: 0.95,
+    },
+  ];
+}
+
+/**
+ * The targets of the preload in the HTTP scenarios, once both processes' connections go over the
+ * Unix-socket shortcut: requests per second against `http` over a Unix `socketPath` (the
+ * ceiling) in the same round, with the gain over TCP beside. `fetch` has no ceiling to be judged
+ * against; its table shows its gain over TCP.
+ */
+function preloadTargets(): TargetSpec[] {
+  const common = {
+    mode: PRELOAD,
+    baseline: CEILING,
+    metric: 'perSecond',
+    comparison: '>=',
+    threshold: 0.97,
+    requiresMechanism: UNIX_RENDEZVOUS,
+    reference: BASELINE,
+  } as const;
+  const who = 'loopfast preload (both processes) vs http over a Unix socket';
+  return [
+    {
+      ...common,
+      id: 'preload-http-keep-alive',
+      description: `${who}, keep-alive requests/s`,
+      scenario: 'http-keep-alive',
+    },
+    {
+      ...common,
+      id: 'preload-http-new-connection',
+      description: `${who}, new-connection requests/s`,
+      scenario: 'http-new-connection',
     },
   ];
 }
@@ -158,6 +191,7 @@ export const TARGETS: readonly TargetSpec[] = [
   },
   ...shortcutTargets('on-ffi', 'ffi'),
   ...shortcutTargets('on-napi', 'napi'),
+  ...preloadTargets(),
 ];
 
 /** Whether `value` meets `comparison threshold`. */

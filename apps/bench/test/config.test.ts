@@ -18,8 +18,10 @@ describe('command line', () => {
   it('bounds every measurement by a count and a time limit', () => {
     for (const preset of [QUICK, FULL]) {
       expect(preset.rounds).toBeGreaterThan(0);
-      for (const part of [preset.pingPong, preset.connectionRate, preset.callCost])
+      for (const part of [preset.pingPong, preset.connectionRate, preset.http, preset.callCost])
         expect(part.timeLimitMs).toBeGreaterThan(0);
+      expect(preset.http).toMatchObject({ concurrency: 16, bodySize: 64 });
+      expect(preset.http.requests).toBeGreaterThan(0);
       expect(preset.throughput.bytes).toBeGreaterThan(0);
       expect(preset.throughput.chunkSize).toBe(64 * 1024);
       expect(preset.pingPong.sizes).toEqual([1, 4096]);
@@ -40,6 +42,10 @@ describe('command line', () => {
       '1MiB',
       '--connections',
       '5',
+      '--http-requests',
+      '30',
+      '--http-concurrency',
+      '2',
       '--calls',
       '100',
       '--time-limit',
@@ -60,6 +66,7 @@ describe('command line', () => {
       pingPong: { count: 20, warmup: 0, timeLimitMs: 50 },
       throughput: { bytes: 1024 * 1024, timeLimitMs: 50 },
       connectionRate: { count: 5, timeLimitMs: 50 },
+      http: { concurrency: 2, requests: 30, bodySize: 64, timeLimitMs: 50 },
       callCost: { calls: 100, timeLimitMs: 50 },
       json: 'out.json',
       report: 'r.html',
@@ -76,6 +83,7 @@ describe('command line', () => {
       ['--rounds', '0'],
       ['--rounds', '1.5'],
       ['--slices', '0'],
+      ['--http-concurrency', '0'],
       ['--modes', 'net,fast'],
       ['--scenarios', ''],
       ['--throughput-bytes', '12XB'],

@@ -235,6 +235,47 @@ export function fixtureScenarios(): ScenarioResult[] {
   ];
 }
 
+const REQUEST_RATE: MetricSpec[] = [
+  { key: 'perSecond', label: 'requests/s', unit: '1/s', better: 'higher' },
+];
+
+/**
+ * The HTTP scenarios, by design: keep-alive preload at 0.98 of the unix ceiling (pass) and
+ * 1.47x node:net TCP; a new connection per request 0.80 of the ceiling (miss) and 1.20x TCP;
+ * fetch 1.10x TCP (no ceiling).
+ */
+export function fixtureHttpScenarios(): ScenarioResult[] {
+  return [
+    scenario('http-keep-alive', REQUEST_RATE, [
+      series('net', rates('perSecond', 30_000, [1, 1, 1])),
+      series('preload', rates('perSecond', 30_000, [1.47, 1.47, 1.47])),
+      series('unix', rates('perSecond', 30_000, [1.5, 1.5, 1.5])),
+    ]),
+    scenario('http-new-connection', REQUEST_RATE, [
+      series('net', rates('perSecond', 5000, [1, 1, 1])),
+      series('preload', rates('perSecond', 5000, [1.2, 1.2, 1.2])),
+      series('unix', rates('perSecond', 5000, [1.5, 1.5, 1.5])),
+    ]),
+    scenario('http-fetch', REQUEST_RATE, [
+      series('net', rates('perSecond', 4000, [1, 1, 1])),
+      series('preload', rates('perSecond', 4000, [1.1, 1.1, 1.1])),
+    ]),
+  ];
+}
+
+/** The HTTP preload's mode as a run reports it, each side with `status`. */
+export function preloadMode(status: StatusRecord | null): ModeResult {
+  return {
+    id: 'preload',
+    label: 'loopfast preload (HTTP)',
+    description: 'both processes preloaded',
+    unavailable: null,
+    client: status,
+    server: status,
+    accepted: status,
+  };
+}
+
 const ENVIRONMENT: Environment = {
   os: 'Linux 6.1',
   platform: 'linux',

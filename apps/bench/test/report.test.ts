@@ -8,6 +8,7 @@ import {
 } from '../src/format.js';
 import { renderHtml, renderSvg, reportCharts } from '../src/html-report.js';
 import { progressLine } from '../src/progress.js';
+import type { BenchResult } from '../src/results.js';
 import { summarize } from '../src/stats.js';
 import {
   barChart,
@@ -18,8 +19,22 @@ import {
   percentileChart,
   targetChart,
 } from '../src/svg-charts.js';
+import { evaluateTargets } from '../src/targets.js';
 import { formatText, table } from '../src/text-report.js';
-import { enabledModes, fixtureResult } from './fixture.js';
+import {
+  enabledModes,
+  fixtureHttpScenarios,
+  fixtureResult,
+  preloadMode,
+  shortcutStatus,
+} from './fixture.js';
+
+/** The fixture run with the HTTP scenarios and the preload, its every side over the rendezvous. */
+function withHttp(): BenchResult {
+  const base = fixtureResult([...enabledModes(), preloadMode(shortcutStatus('napi'))]);
+  const scenarios = [...base.scenarios, ...fixtureHttpScenarios()];
+  return { ...base, scenarios, targets: evaluateTargets(scenarios, base.modes) };
+}
 
 describe('number formats', () => {
   it('scales units for reading', () => {
@@ -89,7 +104,7 @@ describe('text report', () => {
     );
     expect(text).not.toContain('POSIX Unix-socket shortcut targets');
     expect(text).toContain('Targets (median of paired per-round ratios: mode / the baseline');
-    expect(text).toContain('4 met, 2 MISSED, 8 not applicable');
+    expect(text).toContain('4 met, 2 MISSED, 10 not applicable');
   });
 
   it('judges the shortcut targets against unix once it is enabled, with the gain beside', () => {
@@ -103,7 +118,7 @@ describe('text report', () => {
     expect(enabled).toMatch(
       /MISS {2}loopfast \(napi backend\) vs node:net Unix socket, connection rate +vs unix {2}MISSED: 0\.692 is not >= 0\.95 .*; 0\.90× node:net TCP\n/,
     );
-    expect(enabled).toContain('7 met, 7 MISSED, 0 not applicable');
+    expect(enabled).toContain('7 met, 7 MISSED, 2 not applicable');
   });
 
   it('aligns columns', () => {
@@ -253,5 +268,38 @@ describe('HTML and SVG reports', () => {
     const offsets = [...svg.matchAll(/<svg x="0" y="(\d+)"/g)].map((m) => Number(m[1]));
     expect(offsets).toHaveLength(7);
     expect([...offsets].sort((a, b) => a - b)).toEqual(offsets);
+  });
+});
+
+describe('the HTTP scenarios in the reports', () => {
+  const result = withHttp();
+
+  it('list the preload with its status, table requests/s against net and the ceiling', () => {
+    const text = formatText(result);
+    expect(text).toMatch(
+      /preload\s+loopfast preload \(HTTP\)\s+enabled \/ enabled \/ enabled \(mechanism: unix-rendezvous\)\n/,
+    );
+    expect(text).toMatch(/requests\/s ratio\s+requests\/s vs unix\n/);
+    expect(text).toMatch(/preload .*1\.470 \[1\.470-1\.470\]\s+0\.980 \[0\.980-0\.980\]\n/);
+    expect(text).toMatch(
+      /PASS {2}loopfast preload \(both processes\) vs http over a Unix socket, keep-alive requests\/s +vs unix {2}met: 0\.980 >= 0\.97 .*; 1\.47× node:net TCP\n/,
+    );
+    // fetch has no ceiling: its gain over TCP is its ratio column.
+    const fetch = text.slice(text.indexOf('title of http-fetch'));
+    expect(fetch).toMatch(/requests\/s ratio\n/);
+    expect(fetch).toMatch(/preload .*1\.100 \[1\.100-1\.100\]\n/);
+  });
+
+  it('chart them and add them to the side-by-side matrix and the ceiling table', () => {
+    expect(reportCharts(result).map((c) => c.heading)).toContain('title of http-new-connection');
+    const html = renderHtml(result);
+    expect(html).toContain(
+      '<th>HTTP keep-alive</th><th>HTTP new connection</th><th>HTTP fetch</th>',
+    );
+    const ceiling = html.slice(html.indexOf('<h2>Fast path on: ratio to the node:net Unix socket'));
+    const table = ceiling.slice(0, ceiling.indexOf('</table>'));
+    expect(table).toMatch(
+      /loopfast preload \(HTTP\)<\/td><td>enabled \(mechanism: unix-rendezvous\)<\/td>(<td class="num">-<\/td>){5}<td class="num ">0\.980<\/td><td class="num worse">0\.800<\/td><td class="num">-<\/td>/,
+    );
   });
 });

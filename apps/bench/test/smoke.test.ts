@@ -25,6 +25,8 @@ const TINY = [
   '2MiB',
   '--connections',
   '10',
+  '--http-requests',
+  '40',
   '--calls',
   '2000',
   '--time-limit',
@@ -78,6 +80,9 @@ describe('loopfast-bench --quick with tiny counts', () => {
       'Ping-pong round trip, 4 KiB',
       'Streaming throughput',
       'Connection rate',
+      'HTTP requests, keep-alive',
+      'HTTP requests, a new connection per request',
+      "HTTP requests with Node's built-in fetch",
       'Backend call cost',
     ])
       expect(stdout).toContain(title);
@@ -95,8 +100,8 @@ describe('loopfast-bench --quick with tiny counts', () => {
     expect(result.schema).toBe('loopfast-bench/2');
     const expectedModes =
       process.platform === 'win32'
-        ? ['net', 'off', 'on-ffi', 'on-napi']
-        : ['net', 'off', 'on-ffi', 'on-napi', 'unix'];
+        ? ['net', 'off', 'on-ffi', 'on-napi', 'preload']
+        : ['net', 'off', 'on-ffi', 'on-napi', 'unix', 'preload'];
     expect(result.modes.map((m) => m.id)).toEqual(expectedModes);
     expect(result.modes.every((m) => m.unavailable === null)).toBe(true);
     expect(result.modes.find((m) => m.id === 'off')?.client?.state).toBe('disabled');
@@ -112,11 +117,20 @@ describe('loopfast-bench --quick with tiny counts', () => {
             ['enabled', 'unix-rendezvous'],
           ]).toContainEqual([side?.state, side?.mechanism]);
     }
+    // Both HTTP processes started with the preload: every connection over the rendezvous.
+    if (process.platform !== 'win32') {
+      const preload = result.modes.find((m) => m.id === 'preload');
+      for (const side of [preload?.client, preload?.server, preload?.accepted])
+        expect([side?.state, side?.mechanism]).toEqual(['enabled', 'unix-rendezvous']);
+    }
     expect(result.scenarios.map((s) => s.id)).toEqual([
       'pingpong-1B',
       'pingpong-4KiB',
       'throughput',
       'connection-rate',
+      'http-keep-alive',
+      'http-new-connection',
+      'http-fetch',
       'call-cost',
     ]);
     for (const scenario of result.scenarios)

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { comparedWithCeiling, httpModesFor } from '../src/modes.js';
+import { keptStatus, type StatusRecord } from '../src/protocol.js';
 import type { ModeResult } from '../src/results.js';
 import { ceilingRatio, pairedRatio, summarizeScenario } from '../src/results.js';
 import {
@@ -10,7 +12,14 @@ import {
   TARGETS,
   type TargetSpec,
 } from '../src/targets.js';
-import { enabledModes, fixtureModes, fixtureScenarios } from './fixture.js';
+import {
+  enabledModes,
+  fixtureHttpScenarios,
+  fixtureModes,
+  fixtureScenarios,
+  preloadMode,
+  shortcutStatus,
+} from './fixture.js';
 
 describe('summaries and ratios of a scenario', () => {
   const [pingpong, , throughput, connections] = fixtureScenarios();
@@ -105,6 +114,8 @@ describe('target verdicts', () => {
       ['on-napi-unix-round-trip-4KiB', 'on-napi', 'unix', '<=', 1.03],
       ['on-napi-unix-throughput', 'on-napi', 'unix', '>=', 0.97],
       ['on-napi-unix-connection-rate', 'on-napi', 'unix', '>=', 0.95],
+      ['preload-http-keep-alive', 'preload', 'unix', '>=', 0.97],
+      ['preload-http-new-connection', 'preload', 'unix', '>=', 0.97],
     ]);
     // Every target against the ceiling is conditional on the shortcut and shows the TCP gain.
     for (const t of TARGETS)
@@ -201,7 +212,7 @@ describe('targets against the unix ceiling', () => {
   it('read N/A, with the reported states and reason, while the shortcut is unsupported', () => {
     const targets = evaluateTargets(scenarios, fixtureModes());
     expect(targets.map((t) => t.id)).toEqual(TARGETS.map((t) => t.id));
-    const na = targets.filter((t) => t.baseline === 'unix');
+    const na = targets.filter((t) => t.baseline === 'unix' && t.mode !== 'preload');
     expect(na).toHaveLength(8);
     for (const target of na)
       expect(target).toMatchObject({
@@ -216,6 +227,13 @@ describe('targets against the unix ceiling', () => {
     expect(na.at(-1)?.note).toBe(
       'not applicable: on-napi did not go over the unix-rendezvous shortcut (client unsupported, server not recorded, accepted not recorded: linux has no SIO_LOOPBACK_FAST_PATH control code)',
     );
+    // The HTTP scenarios did not run here: that is said before any status is looked at.
+    for (const target of targets.filter((t) => t.mode === 'preload'))
+      expect(target).toMatchObject({
+        verdict: 'n/a',
+        ratio: null,
+        note: 'not measured: the scenario was not run',
+      });
     // The targets against node:net are judged as before.
     expect(targets.filter((t) => t.verdict === 'pass')).toHaveLength(4);
     expect(targets.filter((t) => t.verdict === 'miss')).toHaveLength(2);
@@ -292,5 +310,109 @@ describe('targets against the unix ceiling', () => {
     expect(target.note).toBe(
       'not measured: the baseline mode unix did not run; 0.72× node:net TCP',
     );
+  });
+});
+
+describe('targets of the HTTP preload against the unix ceiling', () => {
+  const scenarios = [...fixtureScenarios(), ...fixtureHttpScenarios()];
+  const enabled = shortcutStatus('napi');
+  const verdicts = (preload: ModeResult | null) =>
+    new Map(
+      evaluateTargets(scenarios, [...enabledModes(), ...(preload ? [preload] : [])])
+        .filter((t) => t.mode === 'preload')
+        .map((t) => [t.id, t]),
+    );
+
+  it('judge requests per second against the ceiling of the same round, the gain over TCP beside', () => {
+    const byId = verdicts(preloadMode(enabled));
+    const keepAlive = byId.get('preload-http-keep-alive');
+    expect(keepAlive).toMatchObject({ verdict: 'pass', baseline: 'unix', metric: 'perSecond' });
+    expect(keepAlive?.ratio?.median).toBeCloseTo(0.98, 12);
+    expect(keepAlive?.reference?.baseline).toBe('net');
+    expect(keepAlive?.reference?.ratio?.median).toBeCloseTo(1.47, 12);
+    expect(keepAlive?.note).toBe(
+      'met: 0.980 >= 0.97 (rounds ranged 0.980-0.980 over 3); 1.47× node:net TCP',
+    );
+    const fresh = byId.get('preload-http-new-connection');
+    expect(fresh?.verdict).toBe('miss');
+    expect(fresh?.note).toBe(
+      'MISSED: 0.800 is not >= 0.97 (rounds ranged 0.800-0.800 over 3); 1.20× node:net TCP',
+    );
+  });
+
+  it('read N/A unless every side of the preload reported the rendezvous', () => {
+    const overTcp: StatusRecord = {
+      requested: true,
+      state: 'unsupported',
+      reason: 'accepted over TCP',
+      mechanism: null,
+      backend: 'napi',
+      errorCode: null,
+    };
+    const accepted = verdicts({ ...preloadMode(enabled), accepted: overTcp });
+    for (const target of accepted.values()) {
+      expect(target).toMatchObject({ verdict: 'n/a', ratio: null, reference: null });
+      expect(target.note).toBe(
+        'not applicable: preload did not go over the unix-rendezvous shortcut (client enabled (unix-rendezvous), server enabled (unix-rendezvous), accepted unsupported: accepted over TCP)',
+      );
+    }
+    // The kill switch: the preload installs nothing, so every socket is Node's own.
+    const disabled: StatusRecord = {
+      ...overTcp,
+      requested: false,
+      state: 'disabled',
+      reason: 'not requested',
+      backend: null,
+    };
+    expect(verdicts(preloadMode(disabled)).get('preload-http-keep-alive')?.note).toBe(
+      'not applicable: preload did not go over the unix-rendezvous shortcut (disabled on client, server and accepted sockets: not requested)',
+    );
+    expect(verdicts(preloadMode(null)).get('preload-http-keep-alive')?.note).toBe(
+      'not applicable: preload did not go over the unix-rendezvous shortcut (not recorded on client, server and accepted sockets)',
+    );
+    const failed = { ...preloadMode(null), unavailable: 'its processes did not start: boom' };
+    expect(verdicts(failed).get('preload-http-new-connection')?.note).toBe(
+      'not applicable: mode preload did not run: its processes did not start: boom',
+    );
+    expect(verdicts(null).get('preload-http-keep-alive')?.note).toBe(
+      'not applicable: mode preload was not run',
+    );
+  });
+
+  it('read N/A on Windows, where the ceiling does not run and the mechanism is another', () => {
+    const windows = scenarios.map((s) => ({
+      ...s,
+      series: s.series.filter((x) => x.id !== 'unix'),
+    }));
+    const [target] = evaluateTargets(windows, [
+      preloadMode(shortcutStatus('napi', 'sio-loopback-fast-path')),
+    ]).filter((t) => t.mode === 'preload');
+    expect(target).toMatchObject({ verdict: 'n/a', ratio: null });
+    expect(target?.note).toContain(
+      'enabled (sio-loopback-fast-path) on client, server and accepted sockets',
+    );
+  });
+
+  it('compare the preload with the ceiling, which exists on POSIX only', () => {
+    expect(comparedWithCeiling('preload')).toBe(true);
+    expect(httpModesFor('linux').map((m) => m.id)).toEqual(['net', 'preload', 'unix']);
+    expect(httpModesFor('darwin').map((m) => m.id)).toEqual(['net', 'preload', 'unix']);
+    expect(httpModesFor('win32').map((m) => m.id)).toEqual(['net', 'preload']);
+  });
+});
+
+describe('what a side reports over many sockets', () => {
+  const enabled = { ...shortcutStatus('napi'), error: null };
+  const tcp = { ...enabled, state: 'unsupported', reason: 'accepted over TCP', mechanism: null };
+
+  it('is enabled only while every socket was, else the first socket that was not', () => {
+    let kept = keptStatus(null, enabled);
+    expect(kept).toMatchObject({ state: 'enabled', mechanism: 'unix-rendezvous' });
+    kept = keptStatus(kept, enabled);
+    expect(kept.state).toBe('enabled');
+    kept = keptStatus(kept, tcp);
+    expect(kept).toMatchObject({ state: 'unsupported', reason: 'accepted over TCP' });
+    expect(keptStatus(kept, enabled)).toBe(kept);
+    expect(keptStatus(kept, { ...tcp, reason: 'a later reason' }).reason).toBe('accepted over TCP');
   });
 });

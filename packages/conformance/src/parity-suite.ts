@@ -17,7 +17,12 @@
  *   Nothing else may differ.
  *
  * The reference is computed in the same process and Node version as the subject, so the table
- * holds on every Node version the lanes run.
+ * holds on every Node version the lanes run. A subject that replaces `node:net`'s functions for
+ * the whole process (the preload, `@loopfast/net/register`) cannot have its reference made in
+ * its own process: node:net there is the subject. Its table runs in two processes instead,
+ * started alike from the same Node binary, one with the preload and one without:
+ * {@link recordParity} in each, and {@link parityConformance} compares the two recordings
+ * ({@link RecordedParitySubject}).
  *
  * @module
  */
@@ -29,6 +34,7 @@ import type { Server, Socket } from 'node:net';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import type { NetStatus } from './net-suite.js';
 import {
@@ -76,6 +82,32 @@ export interface ParitySubject extends NetFunctions {
   fastPathInfo(target: Socket | Server): NetStatus;
   /** An unbound TCP descriptor for the `listen({ fd })` forms; without it they are skipped. */
   readonly makeTcpDescriptor?: () => number;
+}
+
+/**
+ * A subject whose table ran in a process of its own ({@link recordParity} there), held against
+ * `node:net`'s table recorded in another process. For a subject that replaces `node:net`'s
+ * functions process-wide, such as the preload: where it is loaded, `node:net` is the subject.
+ *
+ * Its behaviours run in one pairing only, its client with its server: in its process there is
+ * no `node:net` peer to pair it with (every caller of `net` goes through the preload, this
+ * table's own `NODE_NET` included), and a behaviour runs inside one process.
+ */
+export interface RecordedParitySubject {
+  /** Names the subject in test titles. */
+  readonly label: string;
+  /** How its client reaches its server: over the Unix-socket rendezvous, or TCP. */
+  readonly transport: Transport;
+  /** The mechanism its sockets must report as `enabled`, or `null` when none is expected. */
+  readonly mechanism: ParitySubject['mechanism'];
+  /** What the subject did in every row, recorded in its own process. Called once, when needed. */
+  recording(): Promise<ParityRecording>;
+  /**
+   * What `node:net` did in every row, recorded in a process started with nothing that could
+   * replace its functions (no `--import` or `--require`, no `NODE_OPTIONS`; checked) on the same
+   * Node version (checked). Called once, when needed.
+   */
+  references(): Promise<ParityRecording>;
 }
 
 /** `node:net` itself, as the reference every subject is held against. */
@@ -1598,6 +1630,10 @@ async function targets(
     );
   const port4 = await listenOn(make(), '127.0.0.1');
   const port6 = await listenOn(make(), '::1');
+  // The servers below are the world the subject meets, not the subject: `node:net`'s own here,
+  // as users' other servers are. In a process started with the preload they go through it like
+  // every server there (the busy port's rendezvous name is taken too), which is the world a
+  // preloaded program lives in; the references, recorded without it, meet plain ones.
   const busy = await listenOn(scope.server(net.createServer()), '127.0.0.1');
   const pipe = join(scope.directory(), 'echo.sock');
   const pipeServer = scope.server(
@@ -1747,16 +1783,22 @@ function reference<T>(key: string, compute: () => Promise<T>): Promise<T> {
 /** A copy of a trace that a difference can be written into. */
 const copy = <T>(value: T): T => (value === undefined ? value : structuredClone(value));
 
+/** The label of the pairing of a subject's client with its own server. */
+const ownPairingLabel = (transport: Transport) => `loopfast client and server (${transport})`;
+
+/** A subject's client with its own server (over the rendezvous where the subject has one). */
+function ownPairing(subject: ParitySubject): Pairing {
+  return {
+    label: ownPairingLabel(subject.transport),
+    server: subject,
+    client: subject,
+    transport: subject.transport,
+  };
+}
+
 /** The pairings a subject runs behaviours in. */
 export function pairingsOf(subject: ParitySubject): Pairing[] {
-  const pairings: Pairing[] = [
-    {
-      label: `loopfast client and server (${subject.transport})`,
-      server: subject,
-      client: subject,
-      transport: subject.transport,
-    },
-  ];
+  const pairings: Pairing[] = [ownPairing(subject)];
   if (subject.fastPath) {
     pairings.push(
       {
@@ -1783,49 +1825,287 @@ const NODE_PAIR: Pairing = {
   transport: 'tcp',
 };
 
+// ---------------------------------------------------------------------------------------------
+// The rows, as the suite and a recording run them
+
+/** The first row: what a client and a server of the subject exchanged, and each end's status. */
+interface TransportOutcome {
+  readonly text: string;
+  readonly statuses: readonly Pick<NetStatus, 'state' | 'mechanism' | 'reason'>[];
+}
+
+/** What a `connect` row did, and the transport its connection took. */
+interface ConnectRowOutcome {
+  readonly outcome: Record<string, unknown>;
+  /** Decides which documented differences apply to the row. */
+  readonly transport: Transport;
+}
+
+/** The key of each row's outcome, in the reference cache and in a recording. */
+const TRANSPORT_KEY = 'transport';
+const createServerKey = (row: CreateServerCase) => `createServer ${row.label}`;
+const listenKey = (row: ListenCase) => `listen ${row.label}`;
+const connectKey = (row: ConnectCase) => `connect ${row.label}`;
+const behaviourKey = (title: string) => `behaviour ${title}`;
+
+/** Each behaviour on each of its hosts, with its title in the table. */
+function behaviourRows(): (readonly [string, Behaviour, string])[] {
+  return BEHAVIOURS.flatMap((behaviour) =>
+    (behaviour.hosts ?? ['127.0.0.1']).map(
+      (host) =>
+        [`${behaviour.title}${behaviour.hosts ? ` (${host})` : ''}`, behaviour, host] as const,
+    ),
+  );
+}
+
+async function transportOutcome(subject: ParitySubject): Promise<TransportOutcome> {
+  return run(async (scope) => {
+    const server = scope.server(subject.createServer((s: Socket) => s.end('hi')));
+    const port = await listenOn(server, '127.0.0.1');
+    const arrived = accepted(server);
+    const socket = scope.socket(subject.connect({ port, host: '127.0.0.1' }));
+    const text = received(socket);
+    await closed(socket);
+    const peer = await arrived;
+    const statuses = [server, socket, peer].map((target) => {
+      const { state, mechanism, reason } = subject.fastPathInfo(target);
+      return { state, mechanism, reason };
+    });
+    return { text: text(), statuses };
+  });
+}
+
+function createServerOutcome(impl: NetFunctions, row: CreateServerCase) {
+  return withTargets(impl, undefined, async (ctx, scope) => {
+    const result = attempt(() => impl.createServer(...row.args(ctx)), ctx.scrub);
+    if (result.value) scope.server(result.value);
+    return {
+      threw: result.threw,
+      isServer: result.value instanceof net.Server,
+      listening: result.value?.listening,
+      maxConnections: result.value?.maxConnections,
+    };
+  });
+}
+
+async function connectRow(
+  impl: NetFunctions,
+  row: ConnectCase,
+  statusOf?: (socket: Socket) => NetStatus,
+): Promise<ConnectRowOutcome> {
+  const seen: { transport: Transport } = { transport: 'tcp' };
+  const outcome = await withTargets(impl, undefined, (ctx, scope) =>
+    connectOutcome(impl, row, ctx, scope, seen, statusOf),
+  );
+  return { outcome, transport: seen.transport };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recordings: the table run in another process
+
+/** What one row did in a recording: its outcome, or why there is none. */
+export type ParityRowRecord = { readonly outcome: unknown } | { readonly failure: string };
+
+/**
+ * Every row of the table as one process ran it for one subject ({@link recordParity}), to be
+ * compared in another ({@link RecordedParitySubject}). Carried between processes by
+ * {@link encodeParityRecording} and {@link decodeParityRecording}.
+ */
+export interface ParityRecording {
+  /** The Node version of the recording process: the two sides of a comparison must agree. */
+  readonly node: string;
+  /**
+   * What the process was started with beyond its script: anything there could have replaced
+   * `node:net`'s functions before the table ran.
+   */
+  readonly startedWith: {
+    readonly execArgv: readonly string[];
+    readonly nodeOptions: string | null;
+  };
+  /** Each row by its key. */
+  readonly rows: ReadonlyMap<string, ParityRowRecord>;
+}
+
+/**
+ * How long one row may take in a recording. The bounds inside a row are shorter: this one
+ * catches a row that never settles, so that the rows after it are still recorded.
+ */
+const RECORDED_ROW_MS = 30_000;
+
+/**
+ * Runs every row of the table with `subject` in this process and returns what users observed
+ * in each: the rows {@link parityConformance} runs, with the same computations, its behaviours
+ * in the subject's own pairing. The `listen({ fd })` rows are recorded only if the subject has
+ * `makeTcpDescriptor`. A row that throws or does not settle within 30 s is recorded as a
+ * failure, and the rest go on.
+ *
+ * Needs no test runner: it is meant for a child process (one started with a preload, and one
+ * started plainly for `node:net`'s references), whose parent decodes the recording.
+ *
+ * @example
+ * ```ts
+ * // In a child process: node:net as this process sees it, looked up at each call.
+ * const recording = await recordParity({
+ *   label: 'node:net', fastPath: false, transport: 'tcp', mechanism: null,
+ *   createServer: (...args) => net.createServer(...args),
+ *   connect: (...args) => net.connect(...args),
+ *   createConnection: (...args) => net.createConnection(...args),
+ *   fastPathInfo,
+ * });
+ * writeFileSync(file, encodeParityRecording(recording));
+ * ```
+ */
+export async function recordParity(subject: ParitySubject): Promise<ParityRecording> {
+  const rows = new Map<string, ParityRowRecord>();
+  const record = async (key: string, compute: () => Promise<unknown>) => {
+    try {
+      rows.set(key, { outcome: await within(compute(), `end of row ${key}`, RECORDED_ROW_MS) });
+    } catch (error) {
+      const failure = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      rows.set(key, { failure });
+    }
+  };
+  await record(TRANSPORT_KEY, () => transportOutcome(subject));
+  for (const row of CREATE_SERVER_CASES) {
+    await record(createServerKey(row), () => createServerOutcome(subject, row));
+  }
+  for (const row of LISTEN_CASES) {
+    if (row.needsDescriptor && !subject.makeTcpDescriptor) continue;
+    await record(listenKey(row), () => listenRow(subject, row, subject.makeTcpDescriptor));
+  }
+  for (const row of CONNECT_CASES) {
+    await record(connectKey(row), () =>
+      connectRow(subject, row, (socket) => subject.fastPathInfo(socket)),
+    );
+  }
+  const own = ownPairing(subject);
+  for (const [title, behaviour, host] of behaviourRows()) {
+    await record(behaviourKey(title), () => behaviour.run(own, host));
+  }
+  return {
+    node: process.version,
+    startedWith: { execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS ?? null },
+    rows,
+  };
+}
+
+/** Marks the bytes of a recording, so anything else is refused when decoded. */
+const RECORDING_FORMAT = 'loopfast parity recording 1';
+
+/**
+ * A recording as bytes, by Node's structured serialisation (`v8.serialize`): exact for the plain
+ * data outcomes are, where JSON is not (a key whose value is `undefined` stays, and stays
+ * distinct from a missing key, which the documented differences rely on; `undefined` in an
+ * array stays `undefined`; `Infinity` and `NaN` stay numbers). Anything else in an outcome, such
+ * as a function, makes this throw rather than be dropped.
+ */
+export function encodeParityRecording(recording: ParityRecording): Buffer {
+  return serialize({ format: RECORDING_FORMAT, ...recording });
+}
+
+/** The recording {@link encodeParityRecording} made; throws on any other bytes. */
+export function decodeParityRecording(bytes: Uint8Array): ParityRecording {
+  const value = deserialize(bytes) as Partial<ParityRecording> & { format?: unknown };
+  if (value?.format !== RECORDING_FORMAT || !(value.rows instanceof Map)) {
+    throw new Error('not a parity recording (made by encodeParityRecording)');
+  }
+  const { node, startedWith, rows } = value as ParityRecording;
+  return { node, startedWith, rows };
+}
+
+/** Why `recording` cannot hold `node:net`'s references, or `null` when it can. */
+function notPlain(recording: ParityRecording): string | null {
+  const { execArgv, nodeOptions } = recording.startedWith;
+  if (execArgv.length === 0 && !nodeOptions) return null;
+  const flags = JSON.stringify({ execArgv, nodeOptions });
+  return `references recorded in a process started with ${flags}: its node:net may not be Node's`;
+}
+
+/** The outcome of row `key` in `recording`; a recorded failure or a missing row throws. */
+function rowOf(recording: ParityRecording, key: string, side: string): unknown {
+  const row = recording.rows.get(key);
+  if (row === undefined) throw new Error(`${side}: no row "${key}" in the recording`);
+  if ('failure' in row)
+    throw new Error(`${side}: the row failed where it was recorded: ${row.failure}`);
+  return row.outcome;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The suite
+
+/** Where a row's two outcomes come from. */
+interface Outcomes {
+  /** `node:net`'s outcome of row `key`; `compute` makes it where it is made in this process. */
+  reference(key: string, compute: () => Promise<unknown>): Promise<unknown>;
+  /** The subject's outcome of row `key`; `compute` makes it where the subject is here. */
+  subject(key: string, compute: (subject: ParitySubject) => Promise<unknown>): Promise<unknown>;
+}
+
+function liveOutcomes(subject: ParitySubject): Outcomes {
+  return { reference, subject: (_key, compute) => compute(subject) };
+}
+
+function recordedOutcomes(subject: RecordedParitySubject): Outcomes {
+  let both: Promise<{ recording: ParityRecording; references: ParityRecording }> | undefined;
+  const recordings = () => {
+    both ??= Promise.all([subject.recording(), subject.references()]).then(
+      ([recording, references]) => {
+        const refused = notPlain(references);
+        if (refused) throw new Error(refused);
+        if (recording.node !== references.node) {
+          throw new Error(`recorded on Node ${recording.node}, references on ${references.node}`);
+        }
+        return { recording, references };
+      },
+    );
+    return both;
+  };
+  return {
+    reference: async (key) => rowOf((await recordings()).references, key, 'node:net'),
+    subject: async (key) => rowOf((await recordings()).recording, key, subject.label),
+  };
+}
+
 /**
  * Registers the parity table for one subject: the API table, the behaviours in every pairing,
- * and a check that the pairing really took the transport its label names.
+ * and a check that the pairing really took the transport its label names. A
+ * {@link RecordedParitySubject} is compared row by row from its recordings, in its own pairing.
  */
-export function parityConformance(subject: ParitySubject): void {
-  const descriptor = subject.makeTcpDescriptor;
+export function parityConformance(subject: ParitySubject | RecordedParitySubject): void {
+  const live = 'recording' in subject ? null : subject;
+  const outcomes = 'recording' in subject ? recordedOutcomes(subject) : liveOutcomes(subject);
+  const descriptor = live?.makeTcpDescriptor;
+  // A recorded subject's behaviours ran in its own pairing only (RecordedParitySubject says why).
+  const behaviourGroups: { label: string; transport: Transport; pairing?: Pairing }[] = live
+    ? pairingsOf(live).map((pairing) => ({
+        label: pairing.label,
+        transport: pairing.transport,
+        pairing,
+      }))
+    : [{ label: ownPairingLabel(subject.transport), transport: subject.transport }];
 
   describe(`parity with node:net: ${subject.label}`, () => {
     it(`a client and a server of this subject connect over ${subject.transport}${subject.mechanism ? ` (${subject.mechanism} enabled)` : ''}`, async () => {
-      await run(async (scope) => {
-        const server = scope.server(subject.createServer((s: Socket) => s.end('hi')));
-        const port = await listenOn(server, '127.0.0.1');
-        const arrived = accepted(server);
-        const socket = scope.socket(subject.connect({ port, host: '127.0.0.1' }));
-        const text = received(socket);
-        await closed(socket);
-        const peer = await arrived;
-        expect(text()).toBe('hi');
-        for (const target of [server, socket, peer]) {
-          const info = subject.fastPathInfo(target);
-          if (subject.mechanism === null) expect(info.state).not.toBe('enabled');
-          else expect(info).toMatchObject({ state: 'enabled', mechanism: subject.mechanism });
-        }
-      });
+      const { text, statuses } = (await outcomes.subject(
+        TRANSPORT_KEY,
+        transportOutcome,
+      )) as TransportOutcome;
+      expect(text).toBe('hi');
+      expect(statuses).toHaveLength(3);
+      for (const info of statuses) {
+        if (subject.mechanism === null) expect(info.state).not.toBe('enabled');
+        else expect(info).toMatchObject({ state: 'enabled', mechanism: subject.mechanism });
+      }
     });
 
     describe('createServer', () => {
       it.each(CREATE_SERVER_CASES.map((row) => [row.label, row] as const))(
         'createServer%s: same throw, same server',
         async (_label, row) => {
-          const outcome = (impl: NetFunctions) =>
-            withTargets(impl, undefined, async (ctx, scope) => {
-              const result = attempt(() => impl.createServer(...row.args(ctx)), ctx.scrub);
-              if (result.value) scope.server(result.value);
-              return {
-                threw: result.threw,
-                isServer: result.value instanceof net.Server,
-                listening: result.value?.listening,
-                maxConnections: result.value?.maxConnections,
-              };
-            });
-          const expected = await reference(`createServer ${row.label}`, () => outcome(NODE_NET));
-          expect(await outcome(subject)).toEqual(expected);
+          const key = createServerKey(row);
+          const expected = await outcomes.reference(key, () => createServerOutcome(NODE_NET, row));
+          const actual = await outcomes.subject(key, (s) => createServerOutcome(s, row));
+          expect(actual).toEqual(expected);
         },
       );
     });
@@ -1834,11 +2114,13 @@ export function parityConformance(subject: ParitySubject): void {
       it.each(LISTEN_CASES.map((row) => [row.label, row] as const))(
         'listen%s: same throw, events, listening and address()',
         async (_label, row) => {
-          if (row.needsDescriptor && !descriptor) return;
-          const expected = await reference(`listen ${row.label}`, () =>
+          if (live && row.needsDescriptor && !descriptor) return;
+          const key = listenKey(row);
+          const expected = await outcomes.reference(key, () =>
             listenRow(NODE_NET, row, descriptor),
           );
-          expect(await listenRow(subject, row, descriptor)).toEqual(expected);
+          const actual = await outcomes.subject(key, (s) => listenRow(s, row, descriptor));
+          expect(actual).toEqual(expected);
         },
       );
     });
@@ -1847,42 +2129,28 @@ export function parityConformance(subject: ParitySubject): void {
       it.each(CONNECT_CASES.map((row) => [row.label, row] as const))(
         '%s: same throw, events, state and addresses',
         async (label, row) => {
-          const seen: { transport: Transport } = { transport: 'tcp' };
-          const outcome = (impl: NetFunctions, statusOf?: (socket: Socket) => NetStatus) =>
-            withTargets(impl, undefined, (ctx, scope) =>
-              connectOutcome(impl, row, ctx, scope, seen, statusOf),
-            );
-          const expected = await reference(`connect ${row.label}`, () =>
-            outcome(NODE_NET).then((value) => {
-              seen.transport = 'tcp';
-              return value;
-            }),
-          );
-          const actual = await outcome(subject, (socket) => subject.fastPathInfo(socket));
-          applyDifferences(seen.transport, label, actual, copy(expected));
-          expect(actual).toEqual(expected);
+          const key = connectKey(row);
+          const expected = (await outcomes.reference(key, () =>
+            connectRow(NODE_NET, row),
+          )) as ConnectRowOutcome;
+          const actual = (await outcomes.subject(key, (s) =>
+            connectRow(s, row, (socket) => s.fastPathInfo(socket)),
+          )) as ConnectRowOutcome;
+          applyDifferences(actual.transport, label, actual.outcome, copy(expected.outcome));
+          expect(actual.outcome).toEqual(expected.outcome);
         },
       );
     });
 
-    for (const pairing of pairingsOf(subject)) {
-      describe(`behaviours: ${pairing.label}`, () => {
-        const rows = BEHAVIOURS.flatMap((behaviour) =>
-          (behaviour.hosts ?? ['127.0.0.1']).map(
-            (host) =>
-              [
-                `${behaviour.title}${behaviour.hosts ? ` (${host})` : ''}`,
-                behaviour,
-                host,
-              ] as const,
-          ),
-        );
-        it.each(rows)('%s', async (title, behaviour, host) => {
-          const expected = await reference(`behaviour ${title}`, () =>
-            behaviour.run(NODE_PAIR, host),
+    for (const group of behaviourGroups) {
+      describe(`behaviours: ${group.label}`, () => {
+        it.each(behaviourRows())('%s', async (title, behaviour, host) => {
+          const key = behaviourKey(title);
+          const expected = await outcomes.reference(key, () => behaviour.run(NODE_PAIR, host));
+          const actual = await outcomes.subject(key, (s) =>
+            behaviour.run(group.pairing ?? ownPairing(s), host),
           );
-          const actual = await behaviour.run(pairing, host);
-          applyDifferences(pairing.transport, behaviour.title, actual, copy(expected));
+          applyDifferences(group.transport, behaviour.title, actual, copy(expected));
           expect(actual).toEqual(expected);
         });
       });

@@ -17,7 +17,7 @@ function isPipeName(value: unknown): value is string {
 /**
  * `(options[, listener])`, `(port[, host][, listener])` or `(path[, listener])` as
  * `[options, listener]`. The caller's options object comes back as it is: nothing here or after
- * changes it (reading loopfast's options makes the copy that goes on to Node).
+ * changes it (reading loopfast's options makes a copy without them when it holds any).
  */
 export function normalizeConnectArgs(
   args: readonly unknown[],

@@ -71,7 +71,7 @@ export function connectWith(defaults: LoopfastDefaults, args: readonly unknown[]
     recordStatus(socket, statuses.notLoopback(host));
     return socket;
   }
-  const plan = planFor(settings);
+  const plan = planFor(settings, off);
   if (plan.mechanism === null) {
     return connectOverTcp(options, listener as (() => void) | undefined, host, plan.info);
   }

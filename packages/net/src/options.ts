@@ -79,12 +79,30 @@ export function validateLoopfastOptions(options: unknown, name: string): Loopfas
   return options as LoopfastOptions;
 }
 
+/** Whether `options` holds one of loopfast's own options. */
+function hasLoopfastOption(options: object): boolean {
+  return (
+    Object.hasOwn(options, 'loopbackFastPath') ||
+    Object.hasOwn(options, 'backend') ||
+    Object.hasOwn(options, 'optionPolicy')
+  );
+}
+
+/** A copy of `options` without loopfast's own options, for Node. */
+function withoutLoopfastOptions<T extends object>(options: T & LoopfastOptions): T {
+  const { loopbackFastPath, backend, optionPolicy, ...netOptions } = options;
+  return netOptions as T;
+}
+
 /** Splits loopfast's options from Node's and validates them. */
 export function readLoopfastOptions<T extends object>(
   options: T & LoopfastOptions,
   defaults: LoopfastDefaults,
 ): ReadOptions<T> {
-  const { loopbackFastPath, backend, optionPolicy, ...netOptions } = options;
+  const { loopbackFastPath, backend, optionPolicy } = options;
+  // Node's own copy is enough when there is nothing to take out: this is on every connection's
+  // path, and `http` hands over options objects of many keys.
+  const netOptions = hasLoopfastOption(options) ? withoutLoopfastOptions(options) : options;
   const requested = validateBoolean(
     loopbackFastPath ?? defaults.loopbackFastPath ?? false,
     'options.loopbackFastPath',

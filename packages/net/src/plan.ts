@@ -25,9 +25,15 @@ export function statusWithoutAddress(settings: FastPathSettings): FastPathInfo |
   return null;
 }
 
-/** Plans one connection or listener once its address is known to be worth a mechanism. */
-export function planFor(settings: FastPathSettings): Plan {
-  const off = statusWithoutAddress(settings);
+/**
+ * Plans one connection or listener once its address is known to be worth a mechanism. A caller
+ * that has just asked {@link statusWithoutAddress} passes its answer as `off`, so the environment
+ * is read once per call.
+ */
+export function planFor(
+  settings: FastPathSettings,
+  off: FastPathInfo | null = statusWithoutAddress(settings),
+): Plan {
   if (off) return { mechanism: null, info: off };
   const choice = chooseBackend(settings.backend, settings.env);
   if (!choice.backend) {

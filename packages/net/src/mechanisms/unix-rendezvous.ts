@@ -12,6 +12,7 @@
 import cluster from 'node:cluster';
 import {
   chmodSync,
+  existsSync,
   linkSync,
   lstatSync,
   readFileSync,
@@ -46,13 +47,8 @@ import { clientPaths, networkNamespace, rendezvousPath, serverKey } from '../ren
 import { type FastPathInfo, recordAcceptedStatus, recordStatus } from '../status.js';
 import { statuses } from '../statuses.js';
 import { connectOverTcp } from '../tcp-connect.js';
-import {
-  type Endpoint,
-  emulateTcp,
-  familyOf,
-  listenerEnd,
-  loopbackPeer,
-} from '../tcp-emulation.js';
+import { finishConnect } from '../tcp-connect-events.js';
+import { type Endpoint, emulateTcp, listenerEnd, loopbackPeer } from '../tcp-emulation.js';
 import type { ClientRequest, Mechanism, ServerRequest } from './mechanism.js';
 
 /** Where a rendezvous would be, or the status that says why there is none. */
@@ -80,6 +76,9 @@ function placeFor(settings: FastPathSettings, backend: Backend, role: 'client' |
 // ---------------------------------------------------------------------------------------------
 // Client
 
+/** The backends that have carried out a connect in this process (so they load). */
+const answering = new WeakSet<Backend>();
+
 /** A connected descriptor, a reason to use TCP, or `null` when no file is there. */
 type Attempt = { readonly fd: NativeSocket } | { readonly info: FastPathInfo } | null;
 
@@ -88,12 +87,20 @@ type Attempt = { readonly fd: NativeSocket } | { readonly info: FastPathInfo } |
  * inspected first: the directory is private, and the peer's credentials say who serves it.
  */
 function attempt(backend: Backend, path: string): Attempt {
+  // No file is the common case (a server without the fast path, or a candidate name its address
+  // does not use): asking the file system costs a small part of a failed connect, whose error
+  // the backend must build. A file that comes or goes meanwhile is met as it would be anyway.
+  // Until the backend has answered once, it is asked, so that a backend that cannot load (the
+  // permission model without addons) is what the status names.
+  if (answering.has(backend) && !existsSync(path)) return null;
   const uid = effectiveUid();
   let fd: NativeSocket;
   try {
     fd = backend.connectUnixSocket(path);
+    answering.add(backend);
   } catch (error) {
     const code = (error as { code?: string }).code;
+    if (code !== LoopfastErrorCode.BACKEND_UNAVAILABLE) answering.add(backend);
     if (code === 'ENOENT') return null;
     if (code === 'ECONNREFUSED')
       return { info: statuses.staleRendezvous(path, error as Error, backend.name) };
@@ -187,38 +194,13 @@ function adopt(
     throw error;
   }
   // Node's socket is open at once; it connects "asynchronously" for the user, as TCP would:
-  // writes and `end()` queue until `'connect'`, which Node's stream code waits for. `'connect'`
-  // comes after the next poll of the event loop, as TCP's does, so a server in this process
-  // has accepted by then.
+  // writes and `end()` queue until `'connect'`, which Node's stream code waits for.
   const connecting = socket as { connecting: boolean };
   connecting.connecting = true;
   recordStatus(socket, info);
   if (options.timeout) socket.setTimeout(options.timeout);
   if (listener) socket.once('connect', listener);
-  // The events and addresses of a TCP connect, in Node's order: toward an IP literal Node makes
-  // its attempt on the next tick, toward a name after the lookup; the addresses appear with
-  // `'connect'`, as a TCP socket has none before.
-  const family = isIP(address);
-  const announceAttempt = () => socket.emit('connectionAttempt', address, port, family);
-  const named = !isIP(host);
-  if (!named) process.nextTick(() => socket.destroyed || announceAttempt());
-  setImmediate(() => {
-    if (socket.destroyed) return;
-    if (named) {
-      socket.emit('lookup', null, address, family, host);
-      announceAttempt();
-    }
-    emulateTcp(
-      socket,
-      { address: loopbackPeer(address), family: familyOf(address), port: undefined },
-      { address, family: familyOf(address), port },
-    );
-    connecting.connecting = false;
-    socket.emit('connect');
-    socket.emit('ready');
-    // As Node does after a TCP connect: start reading unless the user paused the socket.
-    if (!socket.destroyed && !socket.isPaused()) socket.read(0);
-  });
+  finishConnect(socket, { host, address, port });
   return socket;
 }
 

@@ -34,7 +34,7 @@ import type { LoopfastDefaults } from '../options.js';
 import { platformMechanism } from '../platforms.js';
 import { attachFastPath } from '../server.js';
 import { fastPathInfo, recordStatus, status } from '../status.js';
-import { emulateTcp } from '../tcp-emulation.js';
+import { destinationOf, finishConnect } from '../tcp-connect-events.js';
 import { connectTlsWith } from '../tls.js';
 import { warnUnknownVariables } from './environment.js';
 
@@ -129,6 +129,35 @@ function worthTrying(socket: Socket, options: Record<string, unknown>): boolean 
 }
 
 /**
+ * What Node's `Socket#connect` reads of its options (`lookup`, `localAddress`, `localPort` and
+ * `path` too, but {@link worthTrying} leaves those to Node), and loopfast's own. The others
+ * (`signal`, `timeout`, `onread`, `noDelay`, `keepAlive`, `allowHalfOpen`, ...) belong to the
+ * socket's constructor or to `net.connect`, and `Socket#connect` ignores them: loopfast's socket
+ * must not take them either (an aborted `signal` would make it emit an error nobody listens to,
+ * which ends the process; a bad `timeout` would throw; `onread` would keep the data from the
+ * caller's socket).
+ */
+const SOCKET_CONNECT_OPTIONS = [
+  'port',
+  'host',
+  'family',
+  'hints',
+  'autoSelectFamily',
+  'autoSelectFamilyAttemptTimeout',
+  'loopbackFastPath',
+  'backend',
+  'optionPolicy',
+] as const;
+
+function socketConnectOptions(options: Record<string, unknown>): Record<string, unknown> {
+  const read: Record<string, unknown> = {};
+  for (const name of SOCKET_CONNECT_OPTIONS) {
+    if (options[name] !== undefined) read[name] = options[name];
+  }
+  return read;
+}
+
+/**
  * `net.Socket.prototype.connect` on a socket nobody connected yet (the `pg` way). loopfast makes
  * the connection; over the rendezvous the descriptor moves into the caller's socket, which then
  * behaves as `connect` would have made it (`'connect'` after the next poll); otherwise the
@@ -157,37 +186,15 @@ function preloadSocketConnect(this: Socket, ...args: unknown[]): Socket {
     recordStatus(this, BARE_SOCKET);
     return this;
   }
-  const made = within(() => connectWith(PRELOAD_DEFAULTS, [options]));
+  const made = within(() => connectWith(PRELOAD_DEFAULTS, [socketConnectOptions(options)]));
   const info = fastPathInfo(made);
-  if (info.mechanism === 'unix-rendezvous' && moveHandle(made, this)) {
-    const remote = {
-      address: made.remoteAddress as string,
-      family: made.remoteFamily as 'IPv4' | 'IPv6',
-      port: made.remotePort,
-    };
-    emulateTcp(
-      this,
-      {
-        address: made.localAddress as string,
-        family: made.localFamily as 'IPv4' | 'IPv6',
-        port: undefined,
-      },
-      remote,
-    );
+  const destination = destinationOf(made);
+  if (info.mechanism === 'unix-rendezvous' && destination && moveHandle(made, this)) {
     made.destroy();
     recordStatus(this, info);
     socket.connecting = true;
     if (listener) this.once('connect', listener);
-    const host = String(options.host ?? 'localhost');
-    setImmediate(() => {
-      if (this.destroyed) return;
-      socket.connecting = false;
-      if (!isIP(host)) this.emit('lookup', null, remote.address, isIP(remote.address), host);
-      this.emit('connect');
-      this.emit('ready');
-      // As Node does after a TCP connect: start reading unless the caller paused the socket.
-      if (!this.destroyed && !this.isPaused()) this.read(0);
-    });
+    finishConnect(this, destination);
     return this;
   }
   made.destroy();

@@ -1,0 +1,60 @@
+/**
+ * How a socket connected over the rendezvous finishes connecting, as a TCP connect would: the
+ * events in Node's order (`lookup` for a name, `connectionAttempt`, `connect`, `ready`), the
+ * addresses TCP would show appearing with `'connect'`, and reading started after it. Both the
+ * mechanism (for the sockets it makes) and the preload (for a caller's own `new net.Socket()`,
+ * which receives the connection) finish a connection this way.
+ *
+ * @module
+ */
+import { isIP, type Socket } from 'node:net';
+import { emulateTcp, familyOf, loopbackPeer } from './tcp-emulation.js';
+
+/** Where a connection over the rendezvous goes, as TCP would name it. */
+export interface Destination {
+  /** The host the caller asked for: an IP literal, or a name (`localhost`). */
+  readonly host: string;
+  /** The loopback address the rendezvous stands for. */
+  readonly address: string;
+  readonly port: number;
+}
+
+/** The destination of each socket whose connect is being finished, for the preload to read. */
+const destinations = new WeakMap<Socket, Destination>();
+
+/** The destination `socket` is connecting to over the rendezvous, or `undefined`. */
+export function destinationOf(socket: Socket): Destination | undefined {
+  return destinations.get(socket);
+}
+
+/**
+ * Finishes the connect of `socket`, already open on a connected descriptor and marked
+ * `connecting`: toward an IP literal Node announces its attempt on the next tick, toward a name
+ * after the lookup; `'connect'` comes after the next poll of the event loop, as TCP's does, so a
+ * server in this process has accepted by then. Nothing happens once the socket is destroyed.
+ */
+export function finishConnect(socket: Socket, destination: Destination): void {
+  destinations.set(socket, destination);
+  const { host, address, port } = destination;
+  const family = isIP(address);
+  const announceAttempt = () => socket.emit('connectionAttempt', address, port, family);
+  const named = !isIP(host);
+  if (!named) process.nextTick(() => socket.destroyed || announceAttempt());
+  setImmediate(() => {
+    if (socket.destroyed) return;
+    if (named) {
+      socket.emit('lookup', null, address, family, host);
+      announceAttempt();
+    }
+    emulateTcp(
+      socket,
+      { address: loopbackPeer(address), family: familyOf(address), port: undefined },
+      { address, family: familyOf(address), port },
+    );
+    (socket as { connecting: boolean }).connecting = false;
+    socket.emit('connect');
+    socket.emit('ready');
+    // As Node does after a TCP connect: start reading unless the caller paused the socket.
+    if (!socket.destroyed && !socket.isPaused()) socket.read(0);
+  });
+}
