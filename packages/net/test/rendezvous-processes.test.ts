@@ -1227,7 +1227,9 @@ describe.each(BACKENDS)('the rendezvous across processes, %s backend', (backend)
       async (_title, slow) => {
         const tmp = freshTemp('cluster');
         const script = writeScript(`cluster-${backend}-${slow}.mjs`, clusterScript(backend, slow));
-        const primary = new Proc(process.execPath, [script], { env: childEnv(tmp) });
+        // Started in the temporary directory: the primary then binds the workers' socket file
+        // by its shorter relative path, which is how the kernel's table shows it.
+        const primary = new Proc(process.execPath, [script], { env: childEnv(tmp), cwd: tmp });
         const workerPids: number[] = [];
         try {
           await primary.waitFor(

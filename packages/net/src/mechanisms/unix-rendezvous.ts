@@ -287,6 +287,19 @@ function removeMadeFilesAtExit(): void {
 }
 
 /**
+ * Whether `listed`, a path as the kernel's table shows it, is `path`. The table shows the path
+ * as it was bound: a `cluster` primary binds its workers' socket files by a path relative to its
+ * own directory when that is shorter (`../loopfast-0/<name>`), so a relative path stands for
+ * `path` when `path` ends with it, once its leading `./` and `../` are dropped.
+ */
+function namesPath(listed: string, path: string): boolean {
+  if (listed === path) return true;
+  if (listed.startsWith('/') || listed.startsWith('@')) return false;
+  const tail = listed.replace(/^(?:\.\.?\/)+/, '');
+  return tail !== '' && path.endsWith(`/${tail}`);
+}
+
+/**
  * Whether a server listens on the socket file at `path`. On Linux the kernel's table of Unix
  * sockets (of this network namespace) says so without connecting; elsewhere a connection tells,
  * and is closed at once.
@@ -296,7 +309,7 @@ function isServed(path: string, backend: Backend, platform: NodeJS.Platform): bo
     const listening = '00010000';
     for (const line of readFileSync('/proc/net/unix', 'latin1').split('\n')) {
       const fields = /^\s*\S+: \S+ \S+ (\S+) \S+ \S+ \S+ (.*)$/.exec(line);
-      if (fields?.[1] === listening && fields[2] === path) return true;
+      if (fields?.[1] === listening && namesPath(fields[2] as string, path)) return true;
     }
     return false;
   }
