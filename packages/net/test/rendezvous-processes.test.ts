@@ -1113,6 +1113,29 @@ describe.each(BACKENDS)('the rendezvous across processes, %s backend', (backend)
       expect(JSON.parse(upgraded.text).id).toBe('second');
       expect(upgraded.info).toEqual(enabled(backend, `connected over the rendezvous ${file}`));
     });
+    it('a client that found no rendezvous on a port takes it as soon as a fast-path server listens there', async () => {
+      const tmp = freshTemp('appears');
+      const port = await freePort();
+      const file = rendezvousFile(userDirectory(tmp), '127.0.0.1', port);
+      await plainServer('127.0.0.1', 'plain', port);
+      const client = await agent(tmp);
+      for (let i = 0; i < 3; i++) {
+        const plain = await client.run<Reply>(fastRequest(port, '127.0.0.1'));
+        expect(plain.text).toBe('plain');
+        expect(plain.info).toMatchObject({
+          state: 'unsupported',
+          reason: `no fast-path server for 127.0.0.1:${port} (no rendezvous at ${file}); using TCP`,
+        });
+      }
+      await closePlainServers();
+      const server = await agent(tmp);
+      const listening = await server.run<{ info: Info }>(idServer('late', `${port}, '127.0.0.1'`));
+      expect(listening.info.state).toBe('enabled');
+      const upgraded = await client.run<Reply>(fastRequest(port, '127.0.0.1'));
+      expect(JSON.parse(upgraded.text).id).toBe('late');
+      expect(upgraded.info).toEqual(enabled(backend, `connected over the rendezvous ${file}`));
+    });
+
     it("a setup lock: a dead process's (or an unreadable one) is taken over; a live process's keeps the rendezvous to its holder", async () => {
       const tmp = freshTemp('lock');
       const dir = userDirectory(tmp);

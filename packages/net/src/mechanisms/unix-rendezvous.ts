@@ -76,8 +76,15 @@ function placeFor(settings: FastPathSettings, backend: Backend, role: 'client' |
 // ---------------------------------------------------------------------------------------------
 // Client
 
-/** The backends that have carried out a connect in this process (so they load). */
-const answering = new WeakSet<Backend>();
+/**
+ * The candidate paths where the last connect found no file. Before connecting to one of them
+ * again, the file system is asked first: when there is still no file (a server without the fast
+ * path, or a name its address does not use), that costs a small part of a failed connect, whose
+ * error the backend must build. A path that had a file is connected to directly, so an upgraded
+ * connection pays nothing for this. Bounded like the candidate names.
+ */
+const absent = new Set<string>();
+const MAX_ABSENT = 4096;
 
 /** A connected descriptor, a reason to use TCP, or `null` when no file is there. */
 type Attempt = { readonly fd: NativeSocket } | { readonly info: FastPathInfo } | null;
@@ -87,21 +94,21 @@ type Attempt = { readonly fd: NativeSocket } | { readonly info: FastPathInfo } |
  * inspected first: the directory is private, and the peer's credentials say who serves it.
  */
 function attempt(backend: Backend, path: string): Attempt {
-  // No file is the common case (a server without the fast path, or a candidate name its address
-  // does not use): asking the file system costs a small part of a failed connect, whose error
-  // the backend must build. A file that comes or goes meanwhile is met as it would be anyway.
-  // Until the backend has answered once, it is asked, so that a backend that cannot load (the
-  // permission model without addons) is what the status names.
-  if (answering.has(backend) && !existsSync(path)) return null;
+  if (absent.has(path)) {
+    if (!existsSync(path)) return null;
+    absent.delete(path);
+  }
   const uid = effectiveUid();
   let fd: NativeSocket;
   try {
     fd = backend.connectUnixSocket(path);
-    answering.add(backend);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code !== LoopfastErrorCode.BACKEND_UNAVAILABLE) answering.add(backend);
-    if (code === 'ENOENT') return null;
+    if (code === 'ENOENT') {
+      if (absent.size >= MAX_ABSENT) absent.clear();
+      absent.add(path);
+      return null;
+    }
     if (code === 'ECONNREFUSED')
       return { info: statuses.staleRendezvous(path, error as Error, backend.name) };
     if (code === 'EAGAIN')
