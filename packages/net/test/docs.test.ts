@@ -1,12 +1,41 @@
 /**
  * The documents a contributor and a user read stay true to the code: the error-code table of
- * ARCHITECTURE.md names every code the sources define, source comments point only to files in
- * the repository, relative links resolve, and README headings keep their words in the API
- * reference's table of contents (typedoc drops code spans there).
+ * ARCHITECTURE.md names every code the sources define and gives each the meaning its constant's
+ * doc comment gives, source comments point only to files in the repository, relative links
+ * resolve, README headings keep their words in the API reference's table of contents (typedoc
+ * drops code spans there), the API functions are declared as functions, and the README's
+ * `error` row of the status object says what `fastPathInfo` does.
+ *
+ * Needs `pnpm build` first (the declarations and the built packages are read).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import {
+  type LookupFunction,
+  connect as netConnect,
+  createServer as netCreateServer,
+  type Server,
+  type Socket,
+} from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { backend as napi } from '@loopfast/napi';
+import { afterAll, describe, expect, it } from 'vitest';
+import { connectWith } from '../src/connect.js';
+import { createServerWith } from '../src/server.js';
+import { type FastPathInfo, fastPathInfo } from '../src/status.js';
 import { READMES, repoRoot } from './readme-blocks.js';
 
 /** Every file under `dir` (relative to the repository) whose name matches `pattern`. */
@@ -57,6 +86,40 @@ describe('ARCHITECTURE.md', () => {
       architecture.indexOf('## Adding a backend'),
     );
     expect(codes.filter((code) => !table.includes(`\`${code}\``))).toEqual([]);
+  });
+
+  it("gives each loopfast code the meaning its constant's doc comment gives", () => {
+    const table = architecture.slice(
+      architecture.indexOf('## Error codes'),
+      architecture.indexOf('## Adding a backend'),
+    );
+    // Rows of one code of loopfast's own: | `CODE` | meaning (`CONSTANT`) | `file` |
+    const rows = [
+      ...table.matchAll(/^\| `((?:ERR_)?LOOPFAST_[A-Z_]+)` \| (.*) \| `([\w./-]+)` \|$/gm),
+    ];
+    expect(rows.length).toBeGreaterThanOrEqual(10);
+    const mismatches: string[] = [];
+    for (const [, code, meaning, file] of rows as unknown as [string, string, string, string][]) {
+      // The constant is the last one the row names in parentheses (`NAME` or `Object.NAME`).
+      const constant = [...meaning.matchAll(/\(`(?:\w+\.)?(\w+)`\)/g)].at(-1)?.[1];
+      const source = existsSync(join(repoRoot, file)) ? read(file) : '';
+      // Its doc comment, right above `export const NAME = 'CODE'` or a member `NAME: 'CODE'`.
+      const defined = new RegExp(
+        `/\\*\\*\\s*((?:(?!\\*/)[\\s\\S])*?)\\s*\\*/\\s*(?:export const )?${constant} ?[:=] '${code}'`,
+      ).exec(source);
+      if (constant === undefined || !defined) {
+        mismatches.push(`${code}: no documented constant ${constant} = '${code}' in ${file}`);
+        continue;
+      }
+      const doc = (defined[1] as string)
+        .replace(/\s*\n\s*\*?\s*/g, ' ')
+        .replace(/^Code of the /, '')
+        .replace(/\.$/, '');
+      if (!meaning.toLowerCase().includes(doc.toLowerCase())) {
+        mismatches.push(`${code}: the row does not say "${doc}" (the doc comment of ${constant})`);
+      }
+    }
+    expect(mismatches).toEqual([]);
   });
 
   it('names files that exist', () => {
@@ -118,5 +181,174 @@ describe('the READMEs and ARCHITECTURE.md', () => {
     expect(read('README.md')).toMatch(/pnpm docs:build +# .*docs-site\//);
     const typedoc = JSON.parse(read('typedoc.json')) as { out: string };
     expect(typedoc.out).toBe('docs-site');
+  });
+});
+
+describe('the API reference of @loopfast/net', () => {
+  // typedoc lists what the declarations declare: a `const` typed `typeof instance.connect`
+  // appears under Variables with no parameters, a function with its overloads and examples.
+  it('sees connect, createConnection, createServer, attachFastPath and createUndiciConnector as functions', () => {
+    const declarations = join(repoRoot, 'packages', 'net', 'dist', 'index.d.ts');
+    if (!existsSync(declarations)) {
+      throw new Error('packages/net/dist/index.d.ts is missing: run `pnpm build` first');
+    }
+    const text = readFileSync(declarations, 'utf8');
+    for (const name of [
+      'connect',
+      'createConnection',
+      'createServer',
+      'attachFastPath',
+      'createUndiciConnector',
+    ]) {
+      expect(text, name).toMatch(new RegExp(`^export declare function ${name}[<(]`, 'm'));
+      expect(text, name).not.toMatch(new RegExp(`^export declare (const|let|var) ${name}\\b`, 'm'));
+      expect(text, name).not.toMatch(new RegExp(`\\b${name} as ${name}\\b|as ${name}[,\\s}]`));
+    }
+  });
+});
+
+// The README's status table, row `error`: when it is an error, and the facts for which it is null.
+describe.runIf(process.platform === 'linux')("the README's status row for error", () => {
+  const row = read('README.md')
+    .split('\n')
+    .find((line) => line.startsWith('| `error` |')) as string;
+  // A directory of this file's own for the rendezvous (0700, as mkdtemp makes it).
+  const runtime = mkdtempSync(join(tmpdir(), 'loopfast-docs-status-'));
+  const linux = { backend: napi, loopbackFastPath: true, env: { XDG_RUNTIME_DIR: runtime } };
+  const win32 = { platform: 'win32' as const, backend: napi, loopbackFastPath: true };
+  const servers: Server[] = [];
+  afterAll(async () => {
+    await Promise.all(
+      servers.map((server) => new Promise((resolve) => server.close(() => resolve(null)))),
+    );
+    rmSync(runtime, { recursive: true, force: true });
+  });
+
+  async function listening(server: Server, ...args: unknown[]): Promise<number> {
+    servers.push(server);
+    (server.listen as (...a: unknown[]) => Server)(...args);
+    await once(server, 'listening');
+    return (server.address() as { port: number }).port;
+  }
+
+  async function connected(client: Socket): Promise<FastPathInfo> {
+    client.on('error', () => {});
+    await once(client, 'connect');
+    const info = fastPathInfo(client);
+    client.destroy();
+    return info;
+  }
+
+  const quiet = (socket: Socket) => socket.end();
+  const toLoopback: LookupFunction = (_host, options, callback) => {
+    if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+    else callback(null, '127.0.0.1', 4);
+  };
+
+  /** A case for each fact the row names, with the reason `fastPathInfo` gives for it. */
+  const FACTS: Record<string, { reason: RegExp; status: () => Promise<FastPathInfo> }> = {
+    'no fast-path server at the address': {
+      reason: /^no fast-path server for 127\.0\.0\.1:\d+ /,
+      status: async () => {
+        const port = await listening(netCreateServer(quiet), 0, '127.0.0.1');
+        return connected(connectWith(linux, [{ port, host: '127.0.0.1' }]));
+      },
+    },
+    'accepted over TCP': {
+      reason: /^accepted over TCP: /,
+      status: async () => {
+        const server = createServerWith(linux, [quiet]);
+        const port = await listening(server, 0, '127.0.0.1');
+        const accepted = once(server, 'connection') as Promise<[Socket]>;
+        netConnect({ port, host: '127.0.0.1' }).on('error', () => {});
+        const [socket] = await accepted;
+        return fastPathInfo(socket);
+      },
+    },
+    'a host name': {
+      reason: /^localhost is resolved by a lookup; /,
+      status: async () => {
+        const port = await listening(createServerWith(linux, [quiet]), 0, '127.0.0.1');
+        return connected(connectWith(linux, [{ port, host: 'localhost', lookup: toLoopback }]));
+      },
+    },
+    'a dual-stack socket': {
+      reason: /dual-stack/,
+      // The Windows route runs on Linux too (tcp_wrap is Node's on every platform).
+      status: async () => {
+        const server = createServerWith(win32, [quiet]);
+        await listening(server);
+        return fastPathInfo(server);
+      },
+    },
+    'no backend installed': {
+      reason: /^no backend available: @loopfast\/napi is not installed; /,
+      // A copy of net and core alone, so that neither backend can be resolved.
+      status: async () => {
+        const require = createRequire(import.meta.url);
+        const work = mkdtempSync(join(tmpdir(), 'loopfast-docs-bare-'));
+        try {
+          const modules = join(work, 'node_modules', '@loopfast');
+          for (const name of ['net', 'core']) {
+            const dist = dirname(require.resolve(`@loopfast/${name}`));
+            mkdirSync(join(modules, name), { recursive: true });
+            cpSync(dist, join(modules, name, 'dist'), { recursive: true });
+            cpSync(join(dist, '..', 'package.json'), join(modules, name, 'package.json'));
+          }
+          const url = pathToFileURL(join(modules, 'net', 'dist', 'index.js')).href;
+          const script = join(work, 'status.mjs');
+          writeFileSync(
+            script,
+            `import { connect, fastPathInfo } from ${JSON.stringify(url)};
+const socket = connect({ port: 9, host: '127.0.0.1', loopbackFastPath: true });
+socket.on('error', () => {});
+process.stdout.write(JSON.stringify(fastPathInfo(socket)));
+socket.destroy();
+`,
+          );
+          const { NODE_PATH: _storePath, ...env } = process.env;
+          const result = spawnSync(process.execPath, [script], {
+            encoding: 'utf8',
+            env,
+            timeout: 20_000,
+          });
+          return JSON.parse(result.stdout) as FastPathInfo;
+        } finally {
+          rmSync(work, { recursive: true, force: true });
+        }
+      },
+    },
+  };
+
+  it('names the facts for which error is null, and each gives unsupported with error null', async () => {
+    const listed = /`null` when the reason is a fact, not a failed call: ([^|]*?) \|$/.exec(row);
+    expect(listed, row).not.toBeNull();
+    const facts = (listed?.[1] ?? '').split(', ');
+    expect(facts.sort()).toEqual(Object.keys(FACTS).sort());
+    for (const fact of facts) {
+      const { reason, status } = FACTS[fact] as (typeof FACTS)[string];
+      const info = await status();
+      expect({ fact, state: info.state, error: info.error }).toEqual({
+        fact,
+        state: 'unsupported',
+        error: null,
+      });
+      expect(info.reason, fact).toMatch(reason);
+    }
+  });
+
+  it('holds the error when a call raised one, with the fields it names', async () => {
+    expect(row).toMatch(
+      /^\| `error` \| the error behind `unsupported` or `failed` when a call raised one /,
+    );
+    const fields = /a system error has ((?:`\w+`(?:, )?)+);/.exec(row)?.[1]?.match(/\w+/g) ?? [];
+    expect(fields).toContain('syscall');
+    // Linux has no SIO_LOOPBACK_FAST_PATH: the Windows route's ioctl fails with EOPNOTSUPP.
+    const server = createServerWith(win32, [quiet]);
+    await listening(server, 0, '127.0.0.1');
+    const info = fastPathInfo(server);
+    expect(info.state).toBe('unsupported');
+    expect(info.error).toMatchObject({ code: 'EOPNOTSUPP', syscall: 'ioctl', backend: 'napi' });
+    for (const field of fields) expect(info.error, field).toHaveProperty(field);
   });
 });

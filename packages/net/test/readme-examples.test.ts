@@ -64,6 +64,21 @@ function runExample(example: Example): Promise<Outcome> {
   });
 }
 
+/**
+ * The main README's HTTP example, and net's copy: one reply through FastPathAgent, one through
+ * fetch, both over the fast path.
+ */
+function httpAndFetch(stdout: string): void {
+  const via = posix ? 'via unix-rendezvous\n' : 'via sio-loopback-fast-path\n';
+  expect(stdout).toBe(`${via}${via}\n`);
+}
+
+/** The main README's backend example, and the backends' copies. */
+function backendsDirectly(stdout: string): void {
+  if (posix) expect(stdout).toMatch(/^EOPNOTSUPP ioctl EOPNOTSUPP \(\d+\): /);
+  expect(stdout).toMatch(/SO_RCVBUF \d+\n$/);
+}
+
 /** What an example prints where the README tells the reader what to expect. */
 const EXPECTED: Record<string, (stdout: string) => void> = {
   'README.md#Quick start': (stdout) => {
@@ -71,18 +86,14 @@ const EXPECTED: Record<string, (stdout: string) => void> = {
     expect(stdout).toContain("requested: true,\n  state: 'enabled'");
     expect(stdout).toContain(posix ? "mechanism: 'unix-rendezvous'" : 'sio-loopback-fast-path');
   },
-  'README.md#HTTP and fetch': (stdout) => {
-    // One reply through FastPathAgent, one through fetch: both over the fast path.
-    const via = posix ? 'via unix-rendezvous\n' : 'via sio-loopback-fast-path\n';
-    expect(stdout).toBe(`${via}${via}\n`);
-  },
-  'README.md#Backends directly: napi and ffi': (stdout) => {
-    if (posix) expect(stdout).toMatch(/^EOPNOTSUPP ioctl EOPNOTSUPP \(\d+\): /);
-    expect(stdout).toMatch(/SO_RCVBUF \d+\n$/);
-  },
+  'README.md#HTTP and fetch': httpAndFetch,
+  'README.md#Backends directly: napi and ffi': backendsDirectly,
   'packages/net/README.md#Example': (stdout) => expect(stdout).toBe('enabled\nhello\n'),
   'packages/ffi/README.md#Example': (stdout) => expect(stdout).toBe('ffi enabled\n'),
   'packages/napi/README.md#Example': (stdout) => expect(stdout).toBe('napi enabled\n'),
+  'packages/net/README.md#HTTP and fetch': httpAndFetch,
+  'packages/ffi/README.md#Calling the backend directly': backendsDirectly,
+  'packages/napi/README.md#Calling the backend directly': backendsDirectly,
   'packages/core/README.md#Example': (stdout) => {
     const lines = stdout.split('\n');
     expect(lines.slice(0, 3)).toEqual(['98000010', 'true false', 'WSAEOPNOTSUPP']);
@@ -97,8 +108,12 @@ describe('the README examples', () => {
       'HTTP and fetch',
       'Backends directly: napi and ffi',
     ]);
-    for (const name of ['core', 'ffi', 'napi', 'net']) {
-      expect(examplesOf(`packages/${name}/README.md`)).toHaveLength(1);
+    const headings = (name: string) =>
+      examplesOf(`packages/${name}/README.md`).map((example) => example.heading);
+    expect(headings('core')).toEqual(['Example']);
+    expect(headings('net')).toEqual(['Example', 'HTTP and fetch']);
+    for (const name of ['ffi', 'napi']) {
+      expect(headings(name)).toEqual(['Example', 'Calling the backend directly']);
     }
     // Every example has its expected output written down.
     expect(
