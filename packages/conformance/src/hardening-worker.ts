@@ -329,8 +329,18 @@ async function concurrency(api: Api, config: WorkerConfig) {
 // ---------------------------------------------------------------------------------------------
 // Integrity: a lot of bytes, random write sizes, readers that pause
 
-/** A write size from 1 B to 256 KiB, log-uniform, so small writes are as common as large. */
-const writeSize = (rng: () => number) => Math.max(1, Math.floor(2 ** (rng() * 18)));
+/** The largest write of the integrity part: 256 KiB. */
+const MAX_WRITE = 256 * 1024;
+
+/**
+ * A write size from 1 B to 256 KiB, both included, log-uniform so that small writes are as common
+ * as large. `2 ** (rng() * 18)` stays below 256 KiB; the exponent goes a little past 18 and is
+ * capped, so about one write in 180 is exactly 256 KiB.
+ */
+const writeSize = (rng: () => number) => Math.min(MAX_WRITE, Math.floor(2 ** (rng() * 18.1)));
+
+/** The smallest and the largest write made by every pump of the run. */
+const writes = { smallest: Number.POSITIVE_INFINITY, largest: 0 };
 
 function pump(socket: Socket, bytes: number, pool: Buffer, rng: () => number): Promise<string> {
   const hash = createHash('sha256');
@@ -338,6 +348,8 @@ function pump(socket: Socket, bytes: number, pool: Buffer, rng: () => number): P
     let left = bytes;
     while (left > 0) {
       const size = Math.min(left, writeSize(rng));
+      writes.smallest = Math.min(writes.smallest, size);
+      writes.largest = Math.max(writes.largest, size);
       const offset = Math.floor(rng() * (pool.length - size));
       const chunk = pool.subarray(offset, offset + size);
       hash.update(chunk);
@@ -441,6 +453,8 @@ async function integrity(api: Api, config: WorkerConfig) {
     allReceivedBytes: servers.every((s) => s.received.bytes === perDirection),
     enabled: clients.filter((c) => c.enabled).length,
     readerPauses: drinkPauses,
+    smallestWriteBytes: writes.smallest,
+    largestWriteBytes: writes.largest,
     seconds,
     throughputMiBps: Math.round((perDirection * connections * 2) / MiB / seconds),
     baseRssBytes: base.rss,
@@ -960,13 +974,38 @@ async function fuzz(config: WorkerConfig) {
   let throws = 0;
   let returns = 0;
   const count = (key: string) => outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-  const summarise = (value: unknown, made: boolean): string => {
+  /** What a call returned, by kind only: the key of the outcome counts in the figures. */
+  const kind = (value: unknown, made: boolean): string => {
     if (made) return 'a new socket';
     if (value === undefined) return 'undefined';
     if (Buffer.isBuffer(value)) return `Buffer(${value.length})`;
-    if (typeof value === 'object' && value !== null) return JSON.stringify(value);
-    // Option values are compared by type: some (SO_COOKIE, ...) differ from socket to socket.
+    if (typeof value === 'object' && value !== null) return 'an object';
     return typeof value;
+  };
+  /**
+   * What a call returned, exactly, for the backends' agreement. Only the number of a socket the
+   * call made is left out: the kernel picks it. Every other value is deterministic: each backend
+   * gets its own freshly made sockets in the same state, and the option names drawn (0, 1, 6,
+   * 41, 65535 and random ones the kernel refuses) read nothing that differs between sockets.
+   */
+  const exactly = (value: unknown, made: boolean): string => {
+    if (made) return 'a new socket';
+    if (value === undefined) return 'undefined';
+    if (Buffer.isBuffer(value)) return `Buffer <${value.toString('hex')}>`;
+    if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+    return `${typeof value} ${String(value)}`;
+  };
+  /**
+   * An error's message as both backends word it: each names itself (`[ffi backend]`), and a
+   * socket it made for the call by its number, which the kernel picks.
+   */
+  const wording = (error: unknown, own: OwnResources, made: readonly number[]): string => {
+    let text = String((error as Error).message).replaceAll(
+      `[${own.backend.name} backend]`,
+      '[<backend> backend]',
+    );
+    for (const socket of made) text = text.replaceAll(`socket ${socket} `, 'socket <made> ');
+    return text;
   };
   for (let i = 0; i < calls; i++) {
     const [method, slots] = pick(methods);
@@ -991,13 +1030,15 @@ async function fuzz(config: WorkerConfig) {
         continue;
       }
       let outcome: string;
+      let detail: string;
       let consumed: unknown;
       try {
         const value = (own.backend[method] as (...a: unknown[]) => unknown)(...args);
         const made = method === 'createTcpSocket' || method === 'connectUnixSocket';
         if (made && typeof value === 'number') own.made.push(value);
         if (method === 'closeSocket') consumed = args[0];
-        outcome = `returned ${summarise(value, made)}`;
+        outcome = `returned ${kind(value, made)}`;
+        detail = `returned ${exactly(value, made)}`;
         returns++;
         if (isBad) silentSuccesses.push(`${own.backend.name}: ${label}`);
       } catch (error) {
@@ -1007,10 +1048,11 @@ async function fuzz(config: WorkerConfig) {
           codeless.push(`${own.backend.name}: ${label}: ${String(error)}`);
         }
         outcome = `threw ${(error as Error).name} ${String(code)}`;
+        detail = `${outcome}: ${wording(error, own, own.made)}`;
       }
       // A socket the call closed is no longer ours: its number may already be someone else's.
       closeAll(own, consumed);
-      seen.push(outcome);
+      seen.push(detail);
       count(`${method}: ${outcome}`);
     }
     // Lets the sentinel Unix server accept (and see closed) the connections the call made.

