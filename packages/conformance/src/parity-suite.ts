@@ -177,38 +177,6 @@ export const PRODUCT_DIFFERENCES: readonly ProductDifference[] = [
   },
 ];
 
-/**
- * A defect of `@loopfast/net` that a row shows on one transport: not a difference the product
- * means, but one to fix. Until then the row must still differ from `node:net` there, so that
- * the fix fails it and the entry is removed with it. Rows carry theirs (`knownDefect`).
- */
-export interface KnownDefect {
-  /** The transport on which the row differs. */
-  readonly transport: Transport;
-  /** What is wrong, as a user would see it. */
-  readonly what: string;
-}
-
-/**
- * Compares a row's outcomes, after the product's differences are applied: equal, or, where the
- * row has a known defect on this transport, still different.
- */
-function expectParity(
-  actual: unknown,
-  expected: unknown,
-  transport: Transport,
-  defect: KnownDefect | undefined,
-): void {
-  if (defect?.transport === transport) {
-    expect(
-      actual,
-      `known defect no longer seen, remove it from the row: ${defect.what}`,
-    ).not.toEqual(expected);
-  } else {
-    expect(actual).toEqual(expected);
-  }
-}
-
 function matches(path: readonly string[], suffix: readonly string[]): boolean {
   if (path.length < suffix.length) return false;
   return suffix.every((part, i) => path[path.length - suffix.length + i] === part);
@@ -419,8 +387,6 @@ export interface ConnectCase {
   readonly untilFirstClose?: boolean;
   /** Needs a TCP descriptor from the subject. */
   readonly needsDescriptor?: boolean;
-  /** A defect of `@loopfast/net` this row shows, until it is fixed. */
-  readonly knownDefect?: KnownDefect;
 }
 
 /**
@@ -446,11 +412,6 @@ const CLIENT_BLOCK_LIST = honoursBlockList((options) =>
 const SERVER_BLOCK_LIST = honoursBlockList((options) =>
   net.createServer(options as net.ServerOpts),
 );
-
-const CLIENT_BLOCK_LIST_IGNORED: KnownDefect = {
-  transport: 'unix-rendezvous',
-  what: 'the rendezvous client connects to an address its blockList blocks',
-};
 
 /** A `net.BlockList` holding each of `addresses`. */
 function blockListOf(...addresses: string[]): net.BlockList {
@@ -791,10 +752,6 @@ export const CONNECT_CASES: readonly ConnectCase[] = [
   },
   {
     label: "({ fd, port, host: '127.0.0.1', readable: false, writable: true }): write-only",
-    knownDefect: {
-      transport: 'unix-rendezvous',
-      what: 'the rendezvous client ignores the fd it is given (left open, unused) and its readable: false',
-    },
     args: (ctx) => [
       {
         fd: ctx.tcpDescriptor(),
@@ -827,7 +784,6 @@ export const CONNECT_CASES: readonly ConnectCase[] = [
     ? [
         {
           label: "({ port, host: '127.0.0.1', blockList }) with 127.0.0.1 blocked: ERR_IP_BLOCKED",
-          knownDefect: CLIENT_BLOCK_LIST_IGNORED,
           args: (ctx: CallContext) => [
             { port: ctx.port4, host: '127.0.0.1', blockList: blockListOf('127.0.0.1') },
           ],
@@ -835,7 +791,6 @@ export const CONNECT_CASES: readonly ConnectCase[] = [
         {
           label:
             "({ port, host: 'localhost', blockList }) with 127.0.0.1 and ::1 blocked: ERR_IP_BLOCKED",
-          knownDefect: CLIENT_BLOCK_LIST_IGNORED,
           args: (ctx: CallContext) => [
             { port: ctx.port4, host: 'localhost', blockList: blockListOf('127.0.0.1', '::1') },
           ],
@@ -939,8 +894,6 @@ export interface Behaviour {
   /** The hosts it runs on (127.0.0.1 by default). */
   readonly hosts?: readonly string[];
   readonly run: (pair: Pairing, host: string) => Promise<unknown>;
-  /** A defect of `@loopfast/net` this row shows, until it is fixed. */
-  readonly knownDefect?: KnownDefect;
 }
 
 /** A server of `pair` on `host` with `handler` for each connection, and its port. */
@@ -1787,10 +1740,6 @@ export const BEHAVIOURS: readonly Behaviour[] = [
         {
           title:
             "a server's blockList: a blocked client is closed at once, with no 'connection' and no 'drop'",
-          knownDefect: {
-            transport: 'unix-rendezvous' as const,
-            what: "the rendezvous server lets in a client its blockList blocks, with 'connection'",
-          },
           run: (pair: Pairing, host: string) =>
             run(async (scope) => {
               let connections = 0;
@@ -2346,7 +2295,7 @@ export function parityConformance(subject: ParitySubject | RecordedParitySubject
             connectRow(s, row, descriptor, (socket) => s.fastPathInfo(socket)),
           )) as ConnectRowOutcome;
           applyDifferences(actual.transport, label, actual.outcome, copy(expected.outcome));
-          expectParity(actual.outcome, expected.outcome, actual.transport, row.knownDefect);
+          expect(actual.outcome).toEqual(expected.outcome);
         },
       );
     });
@@ -2360,7 +2309,7 @@ export function parityConformance(subject: ParitySubject | RecordedParitySubject
             behaviour.run(group.pairing ?? ownPairing(s), host),
           );
           applyDifferences(group.transport, behaviour.title, actual, copy(expected));
-          expectParity(actual, expected, group.transport, behaviour.knownDefect);
+          expect(actual).toEqual(expected);
         });
       });
     }

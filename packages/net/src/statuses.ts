@@ -164,6 +164,18 @@ export const statuses = {
       'localAddress or localPort binds a TCP client address, which the rendezvous does not have; using TCP',
       backend,
     ),
+  callerDescriptor: (backend: string): FastPathInfo =>
+    once(
+      'unsupported',
+      'the caller gave its own descriptor (fd), which Node connects as it is; using TCP',
+      backend,
+    ),
+  blockedAddress: (address: string, backend: string): FastPathInfo =>
+    once(
+      'unsupported',
+      `${address} is blocked by the socket's blockList, which Node applies (ERR_IP_BLOCKED); using TCP`,
+      backend,
+    ),
   hostName: (host: string, backend: string): FastPathInfo =>
     once(
       'unsupported',

@@ -22,6 +22,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import {
+  BlockList,
   isIP,
   createServer as netCreateServer,
   type Server,
@@ -213,9 +214,40 @@ function adopt(
   return socket;
 }
 
+/**
+ * The `blockList` of a socket or server when this Node honours it (sockets and servers from Node
+ * 22.13; earlier versions ignore the option, so the rendezvous does too), else `undefined`.
+ */
+function honouredBlockList(owner: object): BlockList | undefined {
+  const { blockList } = owner as { blockList?: unknown };
+  if (blockList === undefined || !blockListsHonoured()) return undefined;
+  return blockList instanceof BlockList ? blockList : undefined;
+}
+
+let honoured: boolean | undefined;
+
+/** Whether `net` honours `blockList`: where it does, a socket refuses one that is not a list. */
+function blockListsHonoured(): boolean {
+  if (honoured === undefined) {
+    try {
+      new Socket({ blockList: {} } as SocketConstructorOpts).destroy();
+      honoured = false;
+    } catch {
+      honoured = true;
+    }
+  }
+  return honoured;
+}
+
+/** Whether `list` blocks the IP literal `address`, as Node asks it. */
+function blocks(list: BlockList | undefined, address: string): boolean {
+  return list?.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4') === true;
+}
+
 function connect(request: ClientRequest): Socket {
   const { settings, backend, options, host, listener } = request;
   const tcp = (info: FastPathInfo) => connectOverTcp(options, listener, host, info);
+  if (options.fd !== undefined) return tcp(statuses.callerDescriptor(backend.name));
   if (options.localAddress != null || options.localPort != null) {
     return tcp(statuses.tcpClientAddress(backend.name));
   }
@@ -228,6 +260,10 @@ function connect(request: ClientRequest): Socket {
   if (place.info) return tcp(place.info);
   let declined: FastPathInfo | null = null;
   let first: string | undefined;
+  // A blocked address is Node's to refuse (or to skip for the next one), with its own events.
+  const blockList = honouredBlockList(options);
+  const blocked = blockList && addresses.find((address) => blocks(blockList, address));
+  if (blocked) return tcp(statuses.blockedAddress(blocked, backend.name));
   for (const address of addresses) {
     if (!isLoopbackAddress(address)) return tcp(statuses.notLoopback(address));
     const paths = clientPaths(place.directory, place.ns, address, port, settings.platform);
@@ -463,6 +499,11 @@ function hand(server: Server, socket: Socket, local: Endpoint, info: FastPathInf
       remotePort: remote.port,
       remoteFamily: remote.family,
     });
+    return;
+  }
+  // As Node does for a blocked peer: closed before the server sees it, without an event.
+  if (blocks(honouredBlockList(server), remote.address)) {
+    socket.destroy();
     return;
   }
   const moved = socket as InternalSocket;

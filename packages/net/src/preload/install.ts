@@ -149,11 +149,20 @@ const SOCKET_CONNECT_OPTIONS = [
   'optionPolicy',
 ] as const;
 
-function socketConnectOptions(options: Record<string, unknown>): Record<string, unknown> {
+/**
+ * What loopfast's connect needs of a `Socket#connect` call on `socket`: the options that call
+ * reads, and the `blockList` the socket was made with (Node checks it at connect).
+ */
+function socketConnectOptions(
+  socket: Socket,
+  options: Record<string, unknown>,
+): Record<string, unknown> {
   const read: Record<string, unknown> = {};
   for (const name of SOCKET_CONNECT_OPTIONS) {
     if (options[name] !== undefined) read[name] = options[name];
   }
+  const { blockList } = socket as { blockList?: unknown };
+  if (blockList !== undefined) read.blockList = blockList;
   return read;
 }
 
@@ -186,7 +195,7 @@ function preloadSocketConnect(this: Socket, ...args: unknown[]): Socket {
     recordStatus(this, BARE_SOCKET);
     return this;
   }
-  const made = within(() => connectWith(PRELOAD_DEFAULTS, [socketConnectOptions(options)]));
+  const made = within(() => connectWith(PRELOAD_DEFAULTS, [socketConnectOptions(this, options)]));
   const info = fastPathInfo(made);
   const destination = destinationOf(made);
   if (info.mechanism === 'unix-rendezvous' && destination && moveHandle(made, this)) {
