@@ -187,12 +187,12 @@ function adopt(
   try {
     // Not reading until `'connect'`, as TCP: a protocol that takes the handle over on
     // `'connect'` (HTTP/2 on Node 22 and later) would lose what the server sent first. The copy
-    // has no prototype, as `http`'s options have: Node's socket copies its options with a
-    // spread, and a copy of an ordinary object costs V8 new hidden classes per socket (and cache
-    // misses wherever the options are read), a few microseconds on every connection's path.
+    // is of the caller's kind, with a prototype or without one (as `http`'s options are): Node's
+    // socket copies its options again with a spread, and V8 copies like to like quickly, where
+    // a mismatch costs new hidden classes per socket, microseconds on every connection's path.
     // `Object.assign` because V8 builds a spread literal here more slowly.
     socket = new Socket(
-      Object.assign({ __proto__: null }, options, {
+      Object.assign(Object.getPrototypeOf(options) === null ? { __proto__: null } : {}, options, {
         fd,
         readable: true,
         writable: true,
