@@ -86,9 +86,16 @@ export function rendezvousPath(
   return Buffer.byteLength(hashed) <= limit ? hashed : null;
 }
 
-/** Candidate paths by destination, for the directory and namespace they were made for. */
-let candidates: { directory: string; ns: string; byDestination: Map<string, string[]> } | null =
-  null;
+/**
+ * Candidate paths by destination address and port, for the directory and namespace they were
+ * made for. Keyed by the address and then the port, so a lookup builds no string.
+ */
+let candidates: {
+  directory: string;
+  ns: string;
+  size: number;
+  byAddress: Map<string, Map<number, string[]>>;
+} | null = null;
 /** Enough for the destinations one process talks to; the cache starts over beyond it. */
 const MAX_CANDIDATES = 1024;
 
@@ -103,19 +110,28 @@ export function clientPaths(
   port: number,
   platform: NodeJS.Platform,
 ): string[] {
-  if (candidates === null || candidates.directory !== directory || candidates.ns !== ns) {
-    candidates = { directory, ns, byDestination: new Map() };
+  if (
+    candidates === null ||
+    candidates.directory !== directory ||
+    candidates.ns !== ns ||
+    candidates.size >= MAX_CANDIDATES
+  ) {
+    candidates = { directory, ns, size: 0, byAddress: new Map() };
   }
-  const destination = `${port} ${address}`;
-  let paths = candidates.byDestination.get(destination);
+  let byPort = candidates.byAddress.get(address);
+  if (byPort === undefined) {
+    byPort = new Map();
+    candidates.byAddress.set(address, byPort);
+  }
+  let paths = byPort.get(port);
   if (paths === undefined) {
     paths = [];
     for (const key of clientKeys(address)) {
       const path = rendezvousPath(directory, ns, key, port, platform);
       if (path !== null) paths.push(path);
     }
-    if (candidates.byDestination.size >= MAX_CANDIDATES) candidates.byDestination.clear();
-    candidates.byDestination.set(destination, paths);
+    byPort.set(port, paths);
+    candidates.size++;
   }
   return paths;
 }

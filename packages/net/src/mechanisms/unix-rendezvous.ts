@@ -45,6 +45,7 @@ import {
   serverDirectory,
 } from '../rendezvous-directory.js';
 import { clientPaths, networkNamespace, rendezvousPath, serverKey } from '../rendezvous-names.js';
+import { socketOptionsFrom } from '../socket-options.js';
 import { type FastPathInfo, recordAcceptedStatus, recordStatus } from '../status.js';
 import { statuses } from '../statuses.js';
 import { connectOverTcp } from '../tcp-connect.js';
@@ -56,6 +57,10 @@ import type { ClientRequest, Mechanism, ServerRequest } from './mechanism.js';
 type Place =
   | { readonly directory: string; readonly ns: string; readonly info?: undefined }
   | { readonly info: FastPathInfo };
+
+/** The last place a client found, kept while the directory it was built from is the one in force. */
+let lastClientPlace: { readonly found: object; readonly ns: string; readonly place: Place } | null =
+  null;
 
 function placeFor(settings: FastPathSettings, backend: Backend, role: 'client' | 'server'): Place {
   const ns = networkNamespace(settings.platform);
@@ -71,7 +76,12 @@ function placeFor(settings: FastPathSettings, backend: Backend, role: 'client' |
   const found = role === 'client' ? clientDirectory(settings.env) : serverDirectory(settings.env);
   if (found.path === null)
     return { info: statuses.checkFailed(found.failure, found.error, backend.name) };
-  return { directory: found.path, ns };
+  if (role === 'server') return { directory: found.path, ns };
+  // A client asks on every connection, and a checked directory comes back as the same object.
+  if (lastClientPlace?.found !== found || lastClientPlace.ns !== ns) {
+    lastClientPlace = { found, ns, place: { directory: found.path, ns } };
+  }
+  return lastClientPlace.place;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -186,13 +196,9 @@ function adopt(
   let socket: Socket;
   try {
     // Not reading until `'connect'`, as TCP: a protocol that takes the handle over on
-    // `'connect'` (HTTP/2 on Node 22 and later) would lose what the server sent first. The copy
-    // is of the caller's kind, with a prototype or without one (as `http`'s options are): Node's
-    // socket copies its options again with a spread, and V8 copies like to like quickly, where
-    // a mismatch costs new hidden classes per socket, microseconds on every connection's path.
-    // `Object.assign` because V8 builds a spread literal here more slowly.
+    // `'connect'` (HTTP/2 on Node 22 and later) would lose what the server sent first.
     socket = new Socket(
-      Object.assign(Object.getPrototypeOf(options) === null ? { __proto__: null } : {}, options, {
+      socketOptionsFrom(options, {
         fd,
         readable: true,
         writable: true,
