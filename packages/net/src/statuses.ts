@@ -28,6 +28,11 @@ function once(
   return info;
 }
 
+/** The status of a client connected over each rendezvous path, by backend and path. */
+const rendezvousClients = new Map<string, Map<string, FastPathInfo>>();
+/** Enough for the servers one process talks to; the cache starts over beyond it. */
+const MAX_RENDEZVOUS_CLIENTS = 4096;
+
 /** `backend`, or `null` when `error` says the backend's native part could not be loaded. */
 function loadedOrNull(error: Error, backend: string): string | null {
   return (error as { code?: unknown }).code === LoopfastErrorCode.BACKEND_UNAVAILABLE
@@ -111,8 +116,24 @@ export const statuses = {
       ...RENDEZVOUS,
       backend,
     }),
-  rendezvousClient: (path: string, backend: string): FastPathInfo =>
-    once('enabled', `connected over the rendezvous ${path}`, backend, RENDEZVOUS),
+  rendezvousClient: (path: string, backend: string): FastPathInfo => {
+    // Looked up by the path itself, which the client keeps: no string is built per connection.
+    let byPath = rendezvousClients.get(backend);
+    if (!byPath) {
+      byPath = new Map();
+      rendezvousClients.set(backend, byPath);
+    }
+    let info = byPath.get(path);
+    if (!info) {
+      if (byPath.size >= MAX_RENDEZVOUS_CLIENTS) byPath.clear();
+      info = status(true, 'enabled', `connected over the rendezvous ${path}`, {
+        ...RENDEZVOUS,
+        backend,
+      });
+      byPath.set(path, info);
+    }
+    return info;
+  },
   rendezvousAccepted: (path: string, backend: string): FastPathInfo =>
     status(true, 'enabled', `accepted over the rendezvous ${path}`, { ...RENDEZVOUS, backend }),
   acceptedOverTcp: (backend: string): FastPathInfo =>

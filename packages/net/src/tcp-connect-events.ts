@@ -19,12 +19,17 @@ export interface Destination {
   readonly port: number;
 }
 
-/** The destination of each socket whose connect is being finished, for the preload to read. */
-const destinations = new WeakMap<Socket, Destination>();
+/**
+ * Where a socket whose connect is being finished keeps its destination, for the preload to read:
+ * a property, as a weak map on every connection's path costs the garbage collector more.
+ */
+const kDestination = Symbol('loopfast.destination');
+
+type Finishing = Socket & { [kDestination]?: Destination };
 
 /** The destination `socket` is connecting to over the rendezvous, or `undefined`. */
 export function destinationOf(socket: Socket): Destination | undefined {
-  return destinations.get(socket);
+  return (socket as Finishing)[kDestination];
 }
 
 /**
@@ -34,7 +39,7 @@ export function destinationOf(socket: Socket): Destination | undefined {
  * server in this process has accepted by then. Nothing happens once the socket is destroyed.
  */
 export function finishConnect(socket: Socket, destination: Destination): void {
-  destinations.set(socket, destination);
+  (socket as Finishing)[kDestination] = destination;
   const { host, address, port } = destination;
   const family = isIP(address);
   const announceAttempt = () => socket.emit('connectionAttempt', address, port, family);
@@ -46,10 +51,11 @@ export function finishConnect(socket: Socket, destination: Destination): void {
       socket.emit('lookup', null, address, family, host);
       announceAttempt();
     }
+    const familyName = familyOf(address);
     emulateTcp(
       socket,
-      { address: loopbackPeer(address), family: familyOf(address), port: undefined },
-      { address, family: familyOf(address), port },
+      { address: loopbackPeer(address), family: familyName, port: undefined },
+      { address, family: familyName, port },
     );
     (socket as { connecting: boolean }).connecting = false;
     socket.emit('connect');

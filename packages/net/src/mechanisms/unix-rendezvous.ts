@@ -38,6 +38,7 @@ import {
   type NativeSocket,
 } from '@loopfast/core';
 import type { FastPathSettings } from '../options.js';
+import { connectedPipeHandle } from '../pipe-handle.js';
 import {
   clientDirectory,
   distrustDirectory,
@@ -193,20 +194,27 @@ function adopt(
   info: FastPathInfo,
 ): Socket {
   const { options, host, listener } = request;
-  let socket: Socket;
+  let handle: ReturnType<typeof connectedPipeHandle>;
   try {
-    // Not reading until `'connect'`, as TCP: a protocol that takes the handle over on
-    // `'connect'` (HTTP/2 on Node 22 and later) would lose what the server sent first.
-    socket = new Socket(
-      socketOptionsFrom(options, {
-        fd,
-        readable: true,
-        writable: true,
-        manualStart: true,
-      }) as SocketConstructorOpts,
-    );
+    handle = connectedPipeHandle(fd);
   } catch (error) {
     request.backend.closeSocket(fd);
+    throw error;
+  }
+  // Not reading until `'connect'`, as TCP: a protocol that takes the handle over on
+  // `'connect'` (HTTP/2 on Node 22 and later) would lose what the server sent first.
+  const own = { readable: true, writable: true, manualStart: true };
+  let socket: Socket;
+  try {
+    socket = new Socket(
+      socketOptionsFrom(
+        options,
+        handle ? { handle, ...own } : { fd, ...own },
+      ) as SocketConstructorOpts,
+    );
+  } catch (error) {
+    if (handle) handle.close();
+    else request.backend.closeSocket(fd);
     throw error;
   }
   // Node's socket is open at once; it connects "asynchronously" for the user, as TCP would:

@@ -30,11 +30,18 @@ export interface ScriptOptions {
   readonly env?: Record<string, string | undefined>;
   /** Arguments after the script. */
   readonly args?: readonly string[];
+  /** Node's own flags, before the preload's. */
+  readonly nodeArgs?: readonly string[];
 }
 
 function spawnArgs(script: string, options: ScriptOptions): [string[], NodeJS.ProcessEnv] {
   return [
-    [...preloadArgs(options.preload ?? 'import'), script, ...(options.args ?? [])],
+    [
+      ...(options.nodeArgs ?? []),
+      ...preloadArgs(options.preload ?? 'import'),
+      script,
+      ...(options.args ?? []),
+    ],
     childEnv(options.tmp, { NODE_OPTIONS: undefined, ...options.env }),
   ];
 }

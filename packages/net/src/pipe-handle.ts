@@ -1,0 +1,69 @@
+/**
+ * Puts a connected Unix-socket descriptor into a `pipe_wrap` handle, the kind Node gives its own
+ * Unix sockets. `new net.Socket({ fd })` makes the same handle, but first asks the kernel what the
+ * descriptor is (four system calls on every connection); the rendezvous made the descriptor and
+ * knows.
+ *
+ * @module
+ */
+import type { NativeSocket } from '@loopfast/core';
+import { uvError } from './handoff.js';
+
+/** The methods of a `pipe_wrap` handle that loopfast uses. */
+interface PipeHandle {
+  open(fd: number): number;
+  close(): void;
+}
+
+interface PipeWrapBinding {
+  Pipe: new (type: number) => PipeHandle;
+  constants: { SOCKET: number };
+}
+
+let binding: PipeWrapBinding | null | undefined;
+
+/**
+ * Whether Node was asked to warn of pending deprecations, among them every `process.binding`
+ * call: loopfast's own shortcut must not add a warning `net` would not give.
+ */
+function pendingDeprecationAsked(): boolean {
+  const flag = '--pending-deprecation';
+  return (
+    process.execArgv.includes(flag) ||
+    (process.env.NODE_OPTIONS ?? '').split(/\s+/).includes(flag) ||
+    process.env.NODE_PENDING_DEPRECATION === '1'
+  );
+}
+
+/** The `pipe_wrap` binding, or `null` where it is out of reach (the permission model) or would warn. */
+function pipeWrap(): PipeWrapBinding | null {
+  if (binding === undefined) {
+    binding = null;
+    if (!pendingDeprecationAsked()) {
+      try {
+        const withBinding = process as unknown as { binding(name: string): PipeWrapBinding };
+        binding = withBinding.binding('pipe_wrap');
+      } catch {
+        // `new net.Socket({ fd })` makes the same handle, a little more slowly.
+      }
+    }
+  }
+  return binding;
+}
+
+/**
+ * A handle holding the connected Unix socket `fd`, for `new net.Socket({ handle })`; `null` when
+ * the binding is out of reach, and the socket is to be made with `{ fd }` instead. Once this
+ * returns a handle, the handle owns `fd`; if it throws, the caller still does.
+ */
+export function connectedPipeHandle(fd: NativeSocket): PipeHandle | null {
+  const wrap = pipeWrap();
+  if (wrap === null) return null;
+  const handle = new wrap.Pipe(wrap.constants.SOCKET);
+  const status = handle.open(fd);
+  if (status !== 0) {
+    handle.close();
+    throw uvError(status, 'open');
+  }
+  return handle;
+}
