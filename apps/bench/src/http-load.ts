@@ -9,7 +9,6 @@
  * @module
  */
 import { subscribe } from 'node:diagnostics_channel';
-import { Agent, type ClientRequest, request as httpRequest, type RequestOptions } from 'node:http';
 import { Socket } from 'node:net';
 import { fastPathInfo } from '@loopfast/net';
 import {
@@ -19,7 +18,8 @@ import {
   runDeadlineMs,
   type ToHttpLoad,
 } from './http-protocol.js';
-import { type HttpModeId, LOOPBACK_HOST } from './modes.js';
+import { fetchRequester, httpRequester } from './http-requesters.js';
+import type { HttpModeId } from './modes.js';
 import { keptStatus, type StatusRecord } from './protocol.js';
 
 const client: Partial<Record<HttpModeId, StatusRecord>> = {};
@@ -37,73 +37,6 @@ function check(socket: unknown): void {
 // `fetch` never shows its sockets; undici, which carries it, announces each new connection here.
 subscribe('undici:client:connected', (message) => check((message as { socket?: unknown }).socket));
 
-/** Makes one request at a time on behalf of a worker; several workers share one. */
-interface Requester {
-  /** One request; resolves with the size of the answer's body once it has all arrived. */
-  one(): Promise<number>;
-  /** Destroys every connection the requester still holds, in use or idle. */
-  close(): void;
-}
-
-function httpRequester(run: HttpRun, payload: Buffer): Requester {
-  const agent =
-    run.kind === 'keep-alive' ? new Agent({ keepAlive: true, maxSockets: run.concurrency }) : false;
-  const target: RequestOptions =
-    run.path !== null ? { socketPath: run.path } : { host: LOOPBACK_HOST, port: run.port ?? 0 };
-  const live = new Set<ClientRequest>();
-  const options: RequestOptions = {
-    ...target,
-    method: 'POST',
-    path: '/',
-    agent,
-    headers: { 'content-length': payload.length },
-  };
-  return {
-    one: () =>
-      new Promise((resolve, reject) => {
-        const request = httpRequest(options, (response) => {
-          check(request.socket);
-          let bytes = 0;
-          response.on('data', (chunk: Buffer) => {
-            bytes += chunk.length;
-          });
-          response.once('error', reject);
-          response.once('end', () => {
-            if (response.statusCode === 200) resolve(bytes);
-            else reject(new Error(`the server answered ${response.statusCode}`));
-          });
-        });
-        live.add(request);
-        request.once('close', () => live.delete(request));
-        request.once('error', reject);
-        request.end(payload);
-      }),
-    close() {
-      for (const request of live) request.destroy();
-      if (agent) agent.destroy();
-    },
-  };
-}
-
-function fetchRequester(run: HttpRun, payload: Buffer): Requester {
-  const url = `http://${LOOPBACK_HOST}:${run.port}/`;
-  const controller = new AbortController();
-  return {
-    async one() {
-      const response = await fetch(url, {
-        method: 'POST',
-        body: payload,
-        signal: controller.signal,
-      });
-      const body = await response.arrayBuffer();
-      if (response.status !== 200) throw new Error(`the server answered ${response.status}`);
-      return body.byteLength;
-    },
-    // Idle connections stay in fetch's pool for the next run, as they would in a program.
-    close: () => controller.abort(),
-  };
-}
-
 function elapsedNs(started: bigint): number {
   return Number(process.hrtime.bigint() - started);
 }
@@ -118,7 +51,7 @@ async function runLoad(run: HttpRun): Promise<HttpSample> {
     throw new TypeError(`mode ${run.mode} has neither a port nor a path`);
   const payload = Buffer.alloc(run.bodySize, 0x61);
   const requester =
-    run.kind === 'fetch' ? fetchRequester(run, payload) : httpRequester(run, payload);
+    run.kind === 'fetch' ? fetchRequester(run, payload) : httpRequester(run, payload, check);
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(
