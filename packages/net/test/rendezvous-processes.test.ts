@@ -221,6 +221,16 @@ const enabled = (backend: string, reason: string): Info => ({
   backend,
 });
 
+/** The status of a listener whose rendezvous `file` another listener serves. */
+const servedElsewhere = (backend: string, file: string): Info => ({
+  requested: true,
+  state: 'unsupported',
+  mechanism: null,
+  error: null,
+  backend,
+  reason: `the rendezvous ${file} is served by another listener on this address and port (reusePort, or another process); this one serves TCP only`,
+});
+
 /** Agent code: a fast-path server that answers each connection with `id` and its status. */
 function idServer(id: string, listenArgs: string): string {
   return `
@@ -1160,14 +1170,7 @@ describe.each(BACKENDS)('the rendezvous across processes, %s backend', (backend)
       const file = rendezvousFile(dir, '127.0.0.1', port);
       writeFileSync(`${file}.lock`, String(process.pid), { mode: 0o600 });
       const held = await server.run<{ info: Info }>(idServer('held', `${port}, '127.0.0.1'`));
-      expect(held.info).toEqual({
-        requested: true,
-        state: 'unsupported',
-        mechanism: null,
-        error: null,
-        backend,
-        reason: `the rendezvous ${file} is served by another listener on this address and port (reusePort, or another process); this one serves TCP only`,
-      });
+      expect(held.info).toEqual(servedElsewhere(backend, file));
       expect(readdirSync(dir)).toContain(`${basename(file)}.lock`);
       expect(() => lstatSync(file)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
     });
@@ -1226,14 +1229,7 @@ describe.each(BACKENDS)('the rendezvous across processes, %s backend', (backend)
         const file = rendezvousFile(userDirectory(tmp), '127.0.0.1', result.port);
         expect(result.infos).toEqual([
           enabled(backend, `listening on TCP and on the rendezvous ${file}`),
-          {
-            requested: true,
-            state: 'unsupported',
-            mechanism: null,
-            error: null,
-            backend,
-            reason: `the rendezvous ${file} is served by another listener on this address and port (reusePort, or another process); this one serves TCP only`,
-          },
+          servedElsewhere(backend, file),
         ]);
         const client = await agent(tmp);
         const fast = await client.run<Reply>(fastRequest(result.port, '127.0.0.1'));
