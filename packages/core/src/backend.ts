@@ -93,19 +93,32 @@ export interface Backend {
   getPeerCredentials(socket: NativeSocket): PeerCredentials;
 
   /**
-   * Connects a new Unix domain stream socket to the socket file at `path`, without blocking:
-   * the socket is made non-blocking and close-on-exec, and a Unix-domain `connect` either
-   * completes at once or fails at once. The caller owns the connected socket: hand it to Node
-   * (`new net.Socket({ fd })`), or close it with {@link Backend.closeSocket}. On failure nothing
-   * is left open.
+   * Connects a new Unix domain stream socket to `path`, without blocking: the socket is made
+   * non-blocking and close-on-exec, and a Unix-domain `connect` either completes at once or fails
+   * at once. The caller owns the connected socket: hand it to Node (`new net.Socket({ fd })`), or
+   * close it with {@link Backend.closeSocket}. On failure nothing is left open.
    *
-   * @param path - an absolute or relative path that fits `sun_path` (see {@link unixPathLimit}).
+   * @param path - a socket file's absolute or relative path that fits `sun_path` (see
+   * {@link unixPathLimit}), or on Linux an abstract name: a NUL byte, then at least one byte and
+   * no further NUL, fitting `sun_path` (the kernel scopes such names to the network namespace).
+   * @param localAddress - when given, the socket is bound to it before it connects, so the peer's
+   * `getpeername` sees it (see {@link Backend.getUnixPeerAddress}); the same rules as `path`.
    * @throws {@link LoopfastSystemError} with `syscall` `'connect'`: `ENOENT` (no such file),
-   * `ECONNREFUSED` (a file nobody listens on), `EAGAIN` (Linux: the listener's backlog is full),
-   * `EACCES`, `ENOTSOCK`, ...
+   * `ECONNREFUSED` (nobody listens there), `EAGAIN` (Linux: the listener's backlog is full),
+   * `EACCES`, `ENOTSOCK`, ...; with `syscall` `'bind'`: `EADDRINUSE` (another socket holds
+   * `localAddress`), ...
    * @throws LoopfastError `ERR_LOOPFAST_UNSUPPORTED_PLATFORM` on Windows.
    */
-  connectUnixSocket(path: string): NativeSocket;
+  connectUnixSocket(path: string, localAddress?: string): NativeSocket;
+
+  /**
+   * The address the peer of a connected Unix domain socket is bound to (`getpeername`): `''` for
+   * an unbound peer, `'\0'` followed by the name for an abstract address (Linux), else the path.
+   * @throws LoopfastError `ERR_LOOPFAST_NOT_UNIX_SOCKET` for a socket of another family.
+   * @throws {@link LoopfastSystemError} with `syscall` `'getpeername'` (`ENOTCONN`, `EBADF`, ...).
+   * @throws LoopfastError `ERR_LOOPFAST_UNSUPPORTED_PLATFORM` on Windows.
+   */
+  getUnixPeerAddress(socket: NativeSocket): string;
 
   /**
    * Closes a socket that was never handed to Node (`closesocket` on Windows, `close` on POSIX,

@@ -16,9 +16,17 @@ export function unixPathLimit(platform: NodeJS.Platform = process.platform): num
   return sunPathSize(platform) - 1;
 }
 
+/** Whether `platform` has the abstract socket namespace (names that start with a NUL byte). */
+export function hasAbstractSockets(platform: NodeJS.Platform = process.platform): boolean {
+  return platform === 'linux' || platform === 'android';
+}
+
 /**
- * Throws unless `path` is a non-empty string without NUL bytes whose UTF-8 form fits `sun_path`
- * on `platform`. Returns the path's UTF-8 bytes, NUL-terminated, ready for a `sockaddr_un`.
+ * Throws unless `path` is a Unix socket address `connect` and `bind` can take on `platform`: a
+ * non-empty path without NUL bytes, or (Linux) an abstract name, a NUL byte followed by at least
+ * one byte and no other NUL; either fitting `sun_path`. Returns the bytes that go into
+ * `sun_path`: a path's UTF-8 bytes and their terminating NUL; an abstract name's bytes exactly
+ * (its length is the address length, and no NUL ends it).
  */
 export function validateUnixSocketPath(
   path: unknown,
@@ -26,10 +34,18 @@ export function validateUnixSocketPath(
   name = 'path',
 ): Buffer {
   if (typeof path !== 'string') throw invalidArgTypeError(name, 'of type string', path);
-  if (path === '' || path.includes('\0')) {
-    throw invalidArgValueError(name, path, 'must be a non-empty path without NUL bytes');
+  const abstract = path.startsWith('\0') && hasAbstractSockets(platform);
+  const body = abstract ? path.slice(1) : path;
+  if (body === '' || body.includes('\0')) {
+    throw invalidArgValueError(
+      name,
+      path,
+      hasAbstractSockets(platform)
+        ? 'must be a non-empty path without NUL bytes, or a NUL byte and a non-empty abstract name without NUL bytes'
+        : 'must be a non-empty path without NUL bytes',
+    );
   }
-  const bytes = Buffer.from(`${path}\0`, 'utf8');
+  const bytes = Buffer.from(abstract ? path : `${path}\0`, 'utf8');
   const limit = unixPathLimit(platform);
   if (bytes.length - 1 > limit) {
     throw outOfRangeError(
