@@ -56,3 +56,22 @@ export function validateUnixSocketPath(
   }
   return bytes;
 }
+
+/**
+ * The address in a `sockaddr_un`, from its `sun_path` bytes as `getpeername` or `getsockname`
+ * filled them (the returned length less the offset of `sun_path`): `''` for an unbound socket
+ * (no bytes, or NULs alone), `'\0'` and the name for an abstract address on `platform` (Linux),
+ * else the path up to its first NUL. Names and paths are read as UTF-8, the encoding
+ * {@link validateUnixSocketPath} writes them in (loopfast's own names are ASCII).
+ */
+export function unixAddressFromSunPath(
+  sunPath: Uint8Array,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  const bytes = Buffer.from(sunPath.buffer, sunPath.byteOffset, sunPath.byteLength);
+  if (bytes.length > 1 && bytes[0] === 0 && hasAbstractSockets(platform)) {
+    return `\0${bytes.toString('utf8', 1)}`;
+  }
+  const end = bytes.indexOf(0);
+  return bytes.toString('utf8', 0, end === -1 ? bytes.length : end);
+}

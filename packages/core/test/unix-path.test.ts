@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { sunPathSize, unixPathLimit, validateUnixSocketPath } from '../src/index.js';
+import {
+  hasAbstractSockets,
+  sunPathSize,
+  unixAddressFromSunPath,
+  unixPathLimit,
+  validateUnixSocketPath,
+} from '../src/index.js';
 import { checkAgainstHeaders, shouldRunWith } from './header-check.js';
 
 function thrown(call: () => unknown): Error & { code?: string } {
@@ -113,7 +119,8 @@ describe('validateUnixSocketPath', () => {
     ['an empty string', ''],
     ['a NUL byte inside', '/tmp/a\0b'],
     ['a trailing NUL', '/tmp/s.sock\0'],
-    ['a leading NUL (the Linux abstract namespace)', '\0loopfast'],
+    ['a NUL alone', '\0'],
+    ['an abstract name with a second NUL', '\0loop\0fast'],
   ])('refuses %s with ERR_INVALID_ARG_VALUE', (_label, path) => {
     const error = thrown(() => validateUnixSocketPath(path, 'linux'));
     expect(error).toBeInstanceOf(TypeError);
@@ -136,6 +143,13 @@ describe('validateUnixSocketPath', () => {
     expect(error.message).toContain('The "path" argument must be of type string');
   });
 
+  it('refuses an abstract name where there is no abstract namespace (macOS)', () => {
+    const error = thrown(() => validateUnixSocketPath('\0loopfast', 'darwin'));
+    expect(error.code).toBe('ERR_INVALID_ARG_VALUE');
+    expect(error.message).toContain('must be a non-empty path without NUL bytes');
+    expect(error.message).not.toContain('abstract');
+  });
+
   it('names the argument it was given a name for', () => {
     expect(thrown(() => validateUnixSocketPath(1, 'linux', 'rendezvous')).message).toContain(
       'The "rendezvous" argument',
@@ -151,5 +165,68 @@ describe('validateUnixSocketPath', () => {
     expect(thrown(() => validateUnixSocketPath(`${pathOfBytes(300)}\0`, 'linux')).code).toBe(
       'ERR_INVALID_ARG_VALUE',
     );
+  });
+});
+
+describe('abstract names (Linux)', () => {
+  it('exist on Linux and Android only', () => {
+    expect(hasAbstractSockets('linux')).toBe(true);
+    expect(hasAbstractSockets('android')).toBe(true);
+    expect(hasAbstractSockets('darwin')).toBe(false);
+    expect(hasAbstractSockets('win32')).toBe(false);
+  });
+
+  it('returns the name exactly: its leading NUL, no terminating one', () => {
+    const bytes = validateUnixSocketPath('\0loopfast-é', 'linux');
+    expect(bytes).toEqual(Buffer.from([0, ...Buffer.from('loopfast-é')]));
+    expect(bytes.lastIndexOf(0)).toBe(0);
+  });
+
+  it('takes up to all 108 bytes of sun_path, the leading NUL included', () => {
+    const longest = `\0${'n'.repeat(107)}`;
+    expect(validateUnixSocketPath(longest, 'linux').length).toBe(108);
+    const error = thrown(() => validateUnixSocketPath(`${longest}n`, 'linux', 'localAddress'));
+    expect(error.code).toBe('ERR_OUT_OF_RANGE');
+    expect(error.message).toContain('"localAddress.length"');
+  });
+
+  it('names both accepted forms when it refuses a value', () => {
+    const error = thrown(() => validateUnixSocketPath('\0', 'linux', 'localAddress'));
+    expect(error.message).toContain("The argument 'localAddress' must be a non-empty path");
+    expect(error.message).toContain('a non-empty abstract name without NUL bytes');
+  });
+});
+
+describe('unixAddressFromSunPath', () => {
+  const bytes = (text: string) => Buffer.from(text, 'utf8');
+
+  it("reads no bytes, or NULs alone, as an unbound socket's ''", () => {
+    expect(unixAddressFromSunPath(new Uint8Array(0), 'linux')).toBe('');
+    expect(unixAddressFromSunPath(new Uint8Array(0), 'darwin')).toBe('');
+    expect(unixAddressFromSunPath(new Uint8Array(14), 'darwin')).toBe('');
+  });
+
+  it('reads a path up to its first NUL', () => {
+    expect(unixAddressFromSunPath(bytes('/tmp/s.sock\0'), 'linux')).toBe('/tmp/s.sock');
+    expect(unixAddressFromSunPath(bytes('/tmp/s.sock\0junk'), 'darwin')).toBe('/tmp/s.sock');
+    expect(unixAddressFromSunPath(bytes('/tmp/é.sock'), 'linux')).toBe('/tmp/é.sock');
+  });
+
+  it('reads an abstract name whole on Linux, and never on macOS', () => {
+    expect(unixAddressFromSunPath(bytes('\0loop\0fast'), 'linux')).toBe('\0loop\0fast');
+    expect(unixAddressFromSunPath(bytes('\0loopfast'), 'darwin')).toBe('');
+  });
+
+  it('reads a view at its own offset', () => {
+    const view = new Uint8Array(bytes('xx/a.sock\0')).subarray(2);
+    expect(unixAddressFromSunPath(view, 'linux')).toBe('/a.sock');
+  });
+
+  it('round-trips what validateUnixSocketPath writes', () => {
+    for (const address of ['/tmp/s.sock', 'relative.sock', '\0loopfast-test', '\0é']) {
+      expect(unixAddressFromSunPath(validateUnixSocketPath(address, 'linux'), 'linux')).toBe(
+        address,
+      );
+    }
   });
 });
