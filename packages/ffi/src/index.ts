@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import type { Backend } from '@loopfast/core';
 import { applyLoopbackFastPath, ioctl } from './ioctl.js';
 import { BACKEND_NAME } from './native-errors.js';
+import { getUnixPeerAddress } from './peer-address.js';
 import { getPeerCredentials } from './peer-credentials.js';
 import { closeSocket } from './socket-close.js';
 import { createTcpSocket } from './socket-create.js';
@@ -45,5 +46,6 @@ export const backend: Backend = Object.freeze({
   setSocketOptionBuffer,
   getPeerCredentials,
   connectUnixSocket,
+  getUnixPeerAddress,
   closeSocket,
 });

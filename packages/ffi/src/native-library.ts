@@ -30,7 +30,9 @@ export type SupportedPlatform = 'linux' | 'darwin' | 'win32';
 export const POSIX_PROTOTYPES = Object.freeze({
   socket: 'int socket(int domain, int type, int protocol)',
   connect: 'int connect(int sockfd, const void *addr, uint32_t addrlen)',
+  bind: 'int bind(int sockfd, const void *addr, uint32_t addrlen)',
   getsockname: 'int getsockname(int sockfd, void *addr, uint32_t *addrlen)',
+  getpeername: 'int getpeername(int sockfd, void *addr, uint32_t *addrlen)',
   close: 'int close(int fd)',
   getsockopt: 'int getsockopt(int sockfd, int level, int optname, void *optval, uint32_t *optlen)',
   setsockopt:
@@ -81,8 +83,12 @@ export interface PosixLibrary {
   readonly socket: (domain: number, type: number, protocol: number) => number;
   /** `connect(2)`; `address` holds a `struct sockaddr` of at least `length` bytes. */
   readonly connect: (fd: number, address: NativeBuffer, length: number) => number;
+  /** `bind(2)`; `address` holds a `struct sockaddr` of at least `length` bytes. */
+  readonly bind: (fd: number, address: NativeBuffer, length: number) => number;
   /** `getsockname(2)`; `length` is a one-element `Uint32Array`, in: the room, out: the size. */
   readonly getsockname: (fd: number, address: NativeBuffer, length: Uint32Array) => number;
+  /** `getpeername(2)`; `length` as for `getsockname`. */
+  readonly getpeername: (fd: number, address: NativeBuffer, length: Uint32Array) => number;
   /** `close(2)`. */
   readonly close: (fd: number) => number;
   /** `getsockopt(2)`; `optlen` is a one-element `Uint32Array`. */
@@ -238,7 +244,9 @@ function loadPosix(platform: 'linux' | 'darwin'): PosixLibrary {
     kind: 'posix',
     socket: fn<PosixLibrary['socket']>(POSIX_PROTOTYPES.socket),
     connect: fn<PosixLibrary['connect']>(POSIX_PROTOTYPES.connect),
+    bind: fn<PosixLibrary['bind']>(POSIX_PROTOTYPES.bind),
     getsockname: fn<PosixLibrary['getsockname']>(POSIX_PROTOTYPES.getsockname),
+    getpeername: fn<PosixLibrary['getpeername']>(POSIX_PROTOTYPES.getpeername),
     close: fn<PosixLibrary['close']>(POSIX_PROTOTYPES.close),
     getsockopt: fn<PosixLibrary['getsockopt']>(POSIX_PROTOTYPES.getsockopt),
     setsockopt: fn<PosixLibrary['setsockopt']>(POSIX_PROTOTYPES.setsockopt),

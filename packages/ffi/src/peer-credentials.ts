@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { endianness } from 'node:os';
 import {
   LoopfastError,
   LoopfastErrorCode,
@@ -17,6 +16,7 @@ import {
 } from '@loopfast/core';
 import { BACKEND_NAME, posixFailure } from './native-errors.js';
 import { type PosixLibrary, posix, supportedPlatform } from './native-library.js';
+import { notUnixSocket, socketFamily } from './socket-family.js';
 
 /** Linux `SO_PEERCRED` (`asm-generic/socket.h`). */
 const LINUX_SO_PEERCRED = 17;
@@ -24,13 +24,6 @@ const LINUX_SO_PEERCRED = 17;
 const DARWIN_SOL_LOCAL = 0;
 /** macOS `LOCAL_PEERPID` (`sys/un.h`). */
 const DARWIN_LOCAL_PEERPID = 2;
-
-/** `sizeof(struct sockaddr_storage)` on Linux and macOS: room for any socket address. */
-const SOCKADDR_STORAGE_SIZE = 128;
-
-// Reused for every call: calls are synchronous and each module instance has its own.
-const socketAddress = new Uint8Array(SOCKADDR_STORAGE_SIZE);
-const socketAddressLength = new Uint32Array(1);
 
 /**
  * The peer's pid, uid and gid. See {@link Backend.getPeerCredentials}.
@@ -46,46 +39,11 @@ export function getPeerCredentials(socket: NativeSocket): PeerCredentials {
     );
   }
   const libc = posix(platform);
-  assertUnixSocket(libc, platform, socket);
-  return platform === 'linux' ? linuxCredentials(libc, socket) : darwinCredentials(libc, socket);
-}
-
-/**
- * Throws unless `fd` is an `AF_UNIX` socket: `getsockname` fails with `EBADF` for a closed
- * descriptor and `ENOTSOCK` for a file; any other family gets `ERR_LOOPFAST_NOT_UNIX_SOCKET`.
- */
-function assertUnixSocket(libc: PosixLibrary, platform: 'linux' | 'darwin', fd: number): void {
-  socketAddress.fill(0);
-  socketAddressLength[0] = SOCKADDR_STORAGE_SIZE;
-  if (libc.getsockname(fd, socketAddress, socketAddressLength) === -1) {
-    throw posixFailure(libc, 'getsockname');
+  const family = socketFamily(libc, platform, socket);
+  if (family !== socketConstants(platform).AF_UNIX) {
+    throw notUnixSocket(platform, socket, family, 'peer credentials', 'no credentials to report');
   }
-  const family = addressFamily(platform, socketAddress);
-  const constants = socketConstants(platform);
-  if (family === constants.AF_UNIX) return;
-  throw new LoopfastError(
-    LoopfastErrorCode.NOT_UNIX_SOCKET,
-    `peer credentials exist only on Unix domain sockets; socket ${fd} is ${familyName(family, constants)}, whose peer has no credentials to report [${BACKEND_NAME} backend]`,
-  );
-}
-
-/**
- * `sa_family` of a socket address: a native-endian 16-bit integer at offset 0 on Linux; on
- * macOS the byte at offset 1, after `sa_len`.
- */
-function addressFamily(platform: 'linux' | 'darwin', address: Uint8Array): number {
-  if (platform === 'darwin') return address[1] ?? 0;
-  const view = new DataView(address.buffer, address.byteOffset, 2);
-  return view.getUint16(0, endianness() === 'LE');
-}
-
-function familyName(
-  family: number,
-  constants: { readonly AF_INET: number; readonly AF_INET6: number },
-): string {
-  if (family === constants.AF_INET) return 'an AF_INET (IPv4) socket';
-  if (family === constants.AF_INET6) return 'an AF_INET6 (IPv6) socket';
-  return `a socket of address family ${family}`;
+  return platform === 'linux' ? linuxCredentials(libc, socket) : darwinCredentials(libc, socket);
 }
 
 /** `struct ucred { pid_t pid; uid_t uid; gid_t gid; }`: three 32-bit fields. */

@@ -1,6 +1,7 @@
 /**
- * Connecting a Unix domain stream socket to a socket file without blocking: the client half of
- * the POSIX shortcut. The socket is made non-blocking and close-on-exec, so Node can adopt it
+ * Connecting a Unix domain stream socket to a socket file or (Linux) an abstract name without
+ * blocking, bound first to a local address when one is given: the client half of the POSIX
+ * shortcut. The socket is made non-blocking and close-on-exec, so Node can adopt it
  * with `new net.Socket({ fd })`. Windows has no such route in loopfast.
  *
  * @module
@@ -15,7 +16,7 @@ import {
   systemErrorFromErrno,
   validateUnixSocketPath,
 } from '@loopfast/core';
-import { BACKEND_NAME } from './native-errors.js';
+import { BACKEND_NAME, posixFailure } from './native-errors.js';
 import { type PosixLibrary, posix, supportedPlatform } from './native-library.js';
 import { openAdoptableStreamSocket } from './socket-create.js';
 
@@ -23,17 +24,23 @@ import { openAdoptableStreamSocket } from './socket-create.js';
  * `offsetof(struct sockaddr_un, sun_path)`: a 16-bit `sun_family` on Linux; one `sun_len` byte
  * and one `sun_family` byte on macOS. Two bytes either way.
  */
-const SUN_PATH_OFFSET = 2;
+export const SUN_PATH_OFFSET = 2;
 
 /**
- * Connects a new Unix domain stream socket to the socket file at `path` and returns it; the
- * caller owns it. See {@link Backend.connectUnixSocket}.
+ * Connects a new Unix domain stream socket to `path` (a socket file, or on Linux an abstract
+ * name), bound first to `localAddress` when given, and returns it; the caller owns it. See
+ * {@link Backend.connectUnixSocket}.
  * @throws LoopfastSystemError with `syscall` `'connect'` (`ENOENT`, `ECONNREFUSED`, `EAGAIN`, ...)
- * after closing the socket, or `'socket'`/`'fcntl'` when it could not be made.
+ * or `'bind'` (`EADDRINUSE`, ...) after closing the socket, or `'socket'`/`'fcntl'` when it could
+ * not be made.
  * @throws LoopfastError `ERR_LOOPFAST_UNSUPPORTED_PLATFORM` on Windows.
  */
-export function connectUnixSocket(path: string): NativeSocket {
+export function connectUnixSocket(path: string, localAddress?: string): NativeSocket {
   const pathBytes = validateUnixSocketPath(path, process.platform);
+  const localBytes =
+    localAddress === undefined
+      ? null
+      : validateUnixSocketPath(localAddress, process.platform, 'localAddress');
   const platform = supportedPlatform();
   if (platform === 'win32') {
     throw new LoopfastError(
@@ -44,7 +51,13 @@ export function connectUnixSocket(path: string): NativeSocket {
   const libc = posix(platform);
   const { AF_UNIX } = socketConstants(platform);
   const address = unixAddress(platform, AF_UNIX, pathBytes);
+  const local = localBytes === null ? null : unixAddress(platform, AF_UNIX, localBytes);
   const fd = openAdoptableStreamSocket(libc, platform, AF_UNIX, 0);
+  if (local !== null && libc.bind(fd, local, local.length) === -1) {
+    const error = posixFailure(libc, 'bind');
+    libc.close(fd);
+    throw error;
+  }
   const errno = connectRetryingOnInterrupt(libc, fd, address);
   if (errno !== 0) {
     // This module made the socket, so it is the one that closes it when the connection fails.
@@ -55,9 +68,9 @@ export function connectUnixSocket(path: string): NativeSocket {
 }
 
 /**
- * A `struct sockaddr_un` for `pathBytes` (the path's UTF-8 bytes and their NUL, which already
- * fit `sun_path`), cut to the length `connect` is given: the offset of `sun_path` plus the
- * path and its NUL.
+ * A `struct sockaddr_un` for `pathBytes` (from {@link validateUnixSocketPath}, so they fit
+ * `sun_path`: a path's bytes and their NUL, or an abstract name's bytes), cut to the length
+ * `connect` and `bind` are given: the offset of `sun_path` plus those bytes.
  */
 function unixAddress(platform: 'linux' | 'darwin', family: number, pathBytes: Buffer): Buffer {
   const address = Buffer.alloc(SUN_PATH_OFFSET + sunPathSize(platform));

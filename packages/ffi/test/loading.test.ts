@@ -122,6 +122,7 @@ const codes = [
   () => backend.setSocketOptionBuffer(3, 1, 1, new Uint8Array(4)),
   () => backend.getPeerCredentials(3),
   () => backend.connectUnixSocket('/tmp/loopfast.sock'),
+  () => backend.getUnixPeerAddress(3),
   () => backend.closeSocket(3),
 ].map((call) => { try { call(); return 'no error'; } catch (error) { return error.code; } });
 const koffi = Object.keys(createRequire(import.meta.url).cache).filter((p) => /[\\\\/](koffi|@koromix)[\\\\/]/.test(p));
@@ -131,7 +132,7 @@ process.stdout.write(JSON.stringify({ codes, koffi }));
     expect(stderr).toBe('');
     expect(status).toBe(0);
     const result = JSON.parse(stdout);
-    expect(result.codes).toEqual(Array(10).fill('ERR_LOOPFAST_UNSUPPORTED_PLATFORM'));
+    expect(result.codes).toEqual(Array(11).fill('ERR_LOOPFAST_UNSUPPORTED_PLATFORM'));
     expect(result.koffi).toEqual([]);
   });
 });
