@@ -12,6 +12,7 @@
         "src/native/args.cc",
         "src/native/errors.cc",
         "src/native/ioctl.cc",
+        "src/native/peer_address.cc",
         "src/native/peer_credentials.cc",
         "src/native/socket_check.cc",
         "src/native/socket_close.cc",

@@ -65,11 +65,27 @@ export interface NativeAddon {
   getPeerCredentials(socket: number): NativePeerCredentials;
   /**
    * POSIX builds only (checked by {@link loadAddon}): a non-blocking, close-on-exec `AF_UNIX`
-   * stream socket connected to the path whose UTF-8 bytes and terminating NUL `path` holds. On
-   * failure the socket is closed before the `connect` error is thrown.
+   * stream socket, bound first to `localAddress` when given, connected to `path`. Each address is
+   * its `sun_path` bytes: a path's UTF-8 bytes and their terminating NUL, or (Linux) an abstract
+   * name's bytes, its leading NUL included. On failure the socket is closed before the `bind` or
+   * `connect` error is thrown.
    */
-  connectUnixSocket(path: Uint8Array): number;
+  connectUnixSocket(path: Uint8Array, localAddress?: Uint8Array): number;
+  /**
+   * POSIX builds only (checked by {@link loadAddon}): the socket's address family from
+   * `getsockname`, then, for an `AF_UNIX` socket, the `sun_path` bytes of its peer's address
+   * from `getpeername`. A socket of another family gets its `family` alone.
+   */
+  getUnixPeerAddress(socket: number): NativeUnixPeerAddress;
 }
+
+/**
+ * What the addon's `getUnixPeerAddress` returns: the socket's address family, with the peer's
+ * `sun_path` bytes (as many as `getpeername` returned) only when the family is `AF_UNIX`.
+ */
+export type NativeUnixPeerAddress =
+  | { readonly family: number; readonly sunPath: Buffer }
+  | { readonly family: number; readonly sunPath?: undefined };
 
 /**
  * What the addon's `getPeerCredentials` returns: the socket's address family, with the peer's
@@ -92,7 +108,7 @@ const COMMON_FUNCTIONS = [
 const PLATFORM_FUNCTIONS: readonly string[] =
   process.platform === 'win32'
     ? ['startWinsock', 'applyLoopbackFastPath']
-    : ['checkSocket', 'getPeerCredentials', 'connectUnixSocket'];
+    : ['checkSocket', 'getPeerCredentials', 'connectUnixSocket', 'getUnixPeerAddress'];
 
 let addon: NativeAddon | undefined;
 

@@ -19,6 +19,7 @@ import {
   type PeerCredentials,
   socketConstants,
   systemErrorFromErrno,
+  unixAddressFromSunPath,
   validateBoolean,
   validateBytes,
   validateFamily,
@@ -39,11 +40,17 @@ const FAST_PATH_POSIX_HINT =
 const isWindows = process.platform === 'win32';
 
 /**
- * The refusal of a socket that is not `AF_UNIX`: the kernel would answer `SO_PEERCRED` for a TCP
- * socket too, with placeholders (pid 0, uid and gid 4294967295 on Linux) that must never pass
- * for a peer's identity.
+ * The refusal of a socket that is not `AF_UNIX`, for a call that only means something on one:
+ * `feature` says what exists only on Unix domain sockets, `lack` what this socket's peer has not.
+ * (The kernel would answer `SO_PEERCRED` for a TCP socket too, with placeholders, pid 0, uid and
+ * gid 4294967295 on Linux, that must never pass for a peer's identity.)
  */
-function notUnixSocket(socket: NativeSocket, family: number): LoopfastError {
+function notUnixSocket(
+  socket: NativeSocket,
+  family: number,
+  feature: string,
+  lack: string,
+): LoopfastError {
   const { AF_INET, AF_INET6 } = socketConstants();
   const what =
     family === AF_INET
@@ -53,7 +60,7 @@ function notUnixSocket(socket: NativeSocket, family: number): LoopfastError {
         : `a socket of address family ${family}`;
   return new LoopfastError(
     LoopfastErrorCode.NOT_UNIX_SOCKET,
-    `peer credentials exist only on Unix domain sockets; socket ${socket} is ${what}, whose peer has no credentials to report [${BACKEND_NAME} backend]`,
+    `${feature} exist only on Unix domain sockets; socket ${socket} is ${what}, whose peer has ${lack} [${BACKEND_NAME} backend]`,
   );
 }
 
@@ -153,20 +160,40 @@ export const backend: Backend = Object.freeze({
     }
     const found = callAddon((addon) => addon.getPeerCredentials(fd));
     if (found.pid === undefined || found.family !== socketConstants().AF_UNIX) {
-      throw notUnixSocket(fd, found.family);
+      throw notUnixSocket(fd, found.family, 'peer credentials', 'no credentials to report');
     }
     return { pid: found.pid, uid: found.uid, gid: found.gid };
   },
 
-  connectUnixSocket(path: string): NativeSocket {
+  connectUnixSocket(path: string, localAddress?: string): NativeSocket {
     const pathBytes = validateUnixSocketPath(path, process.platform);
+    const localBytes =
+      localAddress === undefined
+        ? undefined
+        : validateUnixSocketPath(localAddress, process.platform, 'localAddress');
     if (isWindows) {
       throw new LoopfastError(
         LoopfastErrorCode.UNSUPPORTED_PLATFORM,
         `Unix domain socket connections are a POSIX route of loopfast; on Windows the fast path is SIO_LOOPBACK_FAST_PATH [${BACKEND_NAME} backend]`,
       );
     }
-    return callAddon((addon) => addon.connectUnixSocket(pathBytes));
+    return callAddon((addon) => addon.connectUnixSocket(pathBytes, localBytes));
+  },
+
+  getUnixPeerAddress(socket: NativeSocket): string {
+    const fd = validateSocketDescriptor(socket);
+    if (isWindows) {
+      throw new LoopfastError(
+        LoopfastErrorCode.UNSUPPORTED_PLATFORM,
+        `Unix peer addresses are a POSIX feature; Windows has no Unix domain route in loopfast [${BACKEND_NAME} backend]`,
+      );
+    }
+    const found = callAddon((addon) => addon.getUnixPeerAddress(fd));
+    if (found.sunPath === undefined || found.family !== socketConstants().AF_UNIX) {
+      throw notUnixSocket(fd, found.family, 'Unix peer addresses', 'no Unix address');
+    }
+    // Read as UTF-8, the encoding validateUnixSocketPath writes addresses in.
+    return unixAddressFromSunPath(found.sunPath, process.platform);
   },
 
   closeSocket(socket: NativeSocket): void {

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
+import { unixPair } from '@loopfast/conformance';
 import { LoopfastSystemError, socketConstants } from '@loopfast/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadAddon, type NativeAddon, translateNativeError } from '../src/addon.js';
@@ -204,6 +205,36 @@ describe('the addon', () => {
         'ERR_INVALID_ARG_VALUE',
       ],
       [
+        'connectUnixSocket(a NUL, then a name with a second NUL)',
+        (a) => a.connectUnixSocket(Buffer.from('\0loop\0fast')),
+        'TypeError',
+        'ERR_INVALID_ARG_VALUE',
+      ],
+      [
+        'connectUnixSocket(path, a local address with no NUL at the end)',
+        (a) => a.connectUnixSocket(Buffer.from('/tmp/s.sock\0'), Buffer.from('/tmp/c.sock')),
+        'TypeError',
+        'ERR_INVALID_ARG_VALUE',
+      ],
+      [
+        "connectUnixSocket(path, '/tmp/c.sock')",
+        (a) => a.connectUnixSocket(Buffer.from('/tmp/s.sock\0'), '/tmp/c.sock' as never),
+        'TypeError',
+        'ERR_INVALID_ARG_TYPE',
+      ],
+      [
+        'connectUnixSocket(path, a local address longer than sun_path)',
+        (a) => a.connectUnixSocket(Buffer.from('/tmp/s.sock\0'), Buffer.alloc(200, 0x61)),
+        'RangeError',
+        'ERR_OUT_OF_RANGE',
+      ],
+      [
+        'getUnixPeerAddress(null)',
+        (a) => a.getUnixPeerAddress(null as never),
+        'TypeError',
+        'ERR_INVALID_ARG_TYPE',
+      ],
+      [
         'connectUnixSocket(more than sun_path holds)',
         (a) => a.connectUnixSocket(Buffer.from(`/${'a'.repeat(199)}\0`)),
         'RangeError',
@@ -265,6 +296,23 @@ describe('the addon', () => {
       const addon = loadAddon();
       const socket = fresh(addon);
       expect(addon.getPeerCredentials(socket)).toEqual({ family: C.AF_INET });
+    },
+  );
+
+  it.runIf(!isWindows)(
+    'getUnixPeerAddress answers a TCP socket with its family alone, and an unbound peer with no bytes',
+    async () => {
+      const addon = loadAddon();
+      expect(addon.getUnixPeerAddress(fresh(addon))).toEqual({ family: C.AF_INET });
+      const pair = await unixPair();
+      try {
+        const fd = (pair.accepted as unknown as { _handle: { fd: number } })._handle.fd;
+        const found = addon.getUnixPeerAddress(fd);
+        expect(found.family).toBe(C.AF_UNIX);
+        expect(found.sunPath?.every((byte) => byte === 0)).toBe(true);
+      } finally {
+        await pair.close();
+      }
     },
   );
 

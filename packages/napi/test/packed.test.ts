@@ -241,6 +241,7 @@ describe.runIf(isPosix)(`the packed package on ${tuple}`, () => {
           outcome(() => backend.setSocketOptionBuffer(3, 1, 1, Buffer.alloc(4))),
           outcome(() => backend.getPeerCredentials(3)),
           outcome(() => backend.connectUnixSocket('/tmp/loopfast.sock')),
+          outcome(() => backend.getUnixPeerAddress(3)),
           outcome(() => backend.closeSocket(3)),
         ],
       }));
@@ -248,7 +249,7 @@ describe.runIf(isPosix)(`the packed package on ${tuple}`, () => {
       work,
     ) as { badSocket: { code: string }; calls: { name: string; code: string }[] };
     expect(result.badSocket.code).toBe('ERR_OUT_OF_RANGE');
-    expect(result.calls).toHaveLength(10);
+    expect(result.calls).toHaveLength(11);
     for (const call of result.calls) {
       expect(call).toEqual({ name: 'LoopfastError', code: 'ERR_LOOPFAST_UNSUPPORTED_PLATFORM' });
     }

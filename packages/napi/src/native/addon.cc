@@ -23,6 +23,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "checkSocket", CheckSocket);
   Export(env, exports, "getPeerCredentials", GetPeerCredentials);
   Export(env, exports, "connectUnixSocket", ConnectUnixSocket);
+  Export(env, exports, "getUnixPeerAddress", GetUnixPeerAddress);
 #endif
   Export(env, exports, "ioctl", Ioctl);
   Export(env, exports, "getSocketOption", GetSocketOption);
