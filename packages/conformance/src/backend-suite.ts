@@ -40,7 +40,11 @@ import { adoptClientSocket, adoptServerHandle } from './handoff.js';
 import { sha256, startExchangeServer, unixPair } from './peers.js';
 import { type PlatformExpectations, platformExpectations } from './platform-expectations.js';
 import { thrownBy } from './throws.js';
-import { startNodeUnixServer, startPythonUnixListener } from './unix-peers.js';
+import {
+  startNodeUnixServer,
+  startPythonUnixEchoServer,
+  startPythonUnixListener,
+} from './unix-peers.js';
 
 const C = socketConstants();
 const FAMILIES: readonly { family: IpFamily; host: string }[] = [
@@ -128,6 +132,32 @@ async function startUnixExchangeServer(path: string): Promise<UnixExchangeServer
   };
 }
 
+/** A fresh abstract name (Linux): a NUL byte, then a name no other test uses. */
+function abstractName(label: string): string {
+  return `\0loopfast-test-${label}-${process.pid}-${randomBytes(6).toString('hex')}`;
+}
+
+/** The descriptor of a socket Node holds. */
+function nodeDescriptor(socket: Socket | Server): number {
+  return (socket as unknown as { _handle: { fd: number } })._handle.fd;
+}
+
+/** Writes `message` on the adopted socket `client` and resolves once as many bytes came back. */
+async function echoed(client: Socket, message: Buffer): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  const done = new Promise<void>((resolve) => {
+    client.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length >= message.length) resolve();
+    });
+  });
+  client.write(message);
+  await done;
+  return Buffer.concat(chunks);
+}
+
 /** A path of exactly `bytes` bytes of UTF-8 inside `directory`. */
 function pathOfBytes(directory: string, bytes: number): string {
   const room = bytes - Buffer.byteLength(join(directory, 'x')) + 1;
@@ -177,17 +207,45 @@ export function backendConformance(
   }
 
   /** A Unix-domain connection to `path` that the test's cleanup closes unless handed on. */
-  function connectedUnixSocket(path: string): NativeSocket {
-    const socket = backend.connectUnixSocket(path);
+  function connectedUnixSocket(path: string, localAddress?: string): NativeSocket {
+    const socket =
+      localAddress === undefined
+        ? backend.connectUnixSocket(path)
+        : backend.connectUnixSocket(path, localAddress);
     opened.push(socket);
     return socket;
   }
 
-  /** `connectUnixSocket(path)` fails with `code` from `connect`, and nothing is left open. */
-  function expectConnectFailure(path: string, code: string): void {
+  /**
+   * `connectUnixSocket(path, localAddress)` fails with `code` from `syscall`, and nothing is
+   * left open.
+   */
+  function expectConnectFailure(
+    path: string,
+    code: string,
+    localAddress?: string,
+    syscall = 'connect',
+  ): void {
     const before = openList?.();
-    expectSystemError(() => connectedUnixSocket(path), backend, code, 'connect');
+    expectSystemError(() => connectedUnixSocket(path, localAddress), backend, code, syscall);
     if (openList) expect(openList()).toEqual(before);
+  }
+
+  /**
+   * Connects to `server` (listening on `path`), bound first to `localAddress` when given, and
+   * resolves once the server has the connection: the client's descriptor, and the address the
+   * server's side reads for its peer.
+   */
+  async function connectAndAsk(
+    server: UnixExchangeServer,
+    path: string,
+    localAddress?: string,
+  ): Promise<{ fd: NativeSocket; seenByServer: string }> {
+    const seen = server.nextConnection();
+    const fd = connectedUnixSocket(path, localAddress);
+    await seen;
+    const accepted = server.accepted.at(-1) as Socket;
+    return { fd, seenByServer: backend.getUnixPeerAddress(nodeDescriptor(accepted)) };
   }
 
   /** The call throws `ERR_LOOPFAST_NOT_UNIX_SOCKET`, naming the backend; not "unsupported". */
@@ -406,6 +464,9 @@ export function backendConformance(
             code,
           );
           expectSystemError(() => backend.getPeerCredentials(fd), backend, code);
+          if (x.unixSockets !== null) {
+            expectSystemError(() => backend.getUnixPeerAddress(fd), backend, code, 'getpeername');
+          }
           expectSystemError(() => backend.closeSocket(fd), backend, code);
           expect(fstatSync(fd).isFile()).toBe(true);
         } finally {
@@ -597,18 +658,7 @@ export function backendConformance(
 
               const client = new Socket({ fd: release(fd), readable: true, writable: true });
               const message = randomBytes(4096);
-              const echoed: Buffer[] = [];
-              let length = 0;
-              const done = new Promise<void>((resolve) => {
-                client.on('data', (chunk: Buffer) => {
-                  echoed.push(chunk);
-                  length += chunk.length;
-                  if (length >= message.length) resolve();
-                });
-              });
-              client.write(message);
-              await done;
-              expect(Buffer.concat(echoed)).toEqual(message);
+              expect(await echoed(client, message)).toEqual(message);
               client.destroy();
               await once(client, 'close');
             } finally {
@@ -695,6 +745,251 @@ export function backendConformance(
             }
           },
         );
+      });
+
+      describe.runIf(x.unixSockets !== null)('with a local address', () => {
+        it('binds the socket to a path first: the server sees that path as its peer, and the client still sees the server', async () => {
+          const directory = temporaryDirectory();
+          const path = join(directory, 's.sock');
+          const local = join(directory, 'client.sock');
+          const server = await startUnixExchangeServer(path);
+          try {
+            const { fd, seenByServer } = await connectAndAsk(server, path, local);
+            expect(lstatSync(local).isSocket()).toBe(true);
+            expect(seenByServer).toBe(local);
+            expect(backend.getUnixPeerAddress(fd)).toBe(path);
+          } finally {
+            await server.close();
+          }
+        });
+
+        it('fails with EADDRINUSE from bind when the local path exists, closes the socket, and leaves the file alone', async () => {
+          const directory = temporaryDirectory();
+          const path = join(directory, 's.sock');
+          const taken = join(directory, 'taken');
+          writeFileSync(taken, 'not yours');
+          const server = await startUnixExchangeServer(path);
+          try {
+            expectConnectFailure(path, 'EADDRINUSE', taken, 'bind');
+            expect(readFileSync(taken, 'utf8')).toBe('not yours');
+            expect(server.accepted).toHaveLength(0);
+          } finally {
+            await server.close();
+          }
+        });
+
+        it.runIf(x.abstractSockets)(
+          'fails with EADDRINUSE from bind while another socket holds the abstract name, leaves nothing open, and binds it again once that socket is closed',
+          async () => {
+            const path = join(temporaryDirectory(), 's.sock');
+            const local = abstractName('held');
+            const server = await startUnixExchangeServer(path);
+            try {
+              const holder = await connectAndAsk(server, path, local);
+              expectConnectFailure(path, 'EADDRINUSE', local, 'bind');
+              backend.closeSocket(release(holder.fd));
+              expect((await connectAndAsk(server, path, local)).seenByServer).toBe(local);
+            } finally {
+              await server.close();
+            }
+          },
+        );
+
+        it('fails from connect after a successful bind and leaves nothing open', () => {
+          const directory = temporaryDirectory();
+          const local = x.abstractSockets ? abstractName('refused') : join(directory, 'c.sock');
+          expectConnectFailure(join(directory, 'missing.sock'), 'ENOENT', local);
+          // The abstract name was released with the socket: it binds again.
+          if (x.abstractSockets)
+            expectConnectFailure(join(directory, 'missing.sock'), 'ENOENT', local);
+        });
+      });
+
+      describe.runIf(x.unixSockets !== null && x.abstractSockets && x.python !== null)(
+        'abstract names (Linux), served by a Python process',
+        () => {
+          it('connects; bytes flow both ways; the peer is the server process, bound to the name; the server sees an unbound client', async () => {
+            const name = abstractName('server');
+            const server = await startPythonUnixEchoServer(x.python as string, name);
+            try {
+              const fd = connectedUnixSocket(name);
+              expect(await server.nextPeer()).toBe('');
+              expect(backend.getPeerCredentials(fd)).toEqual({
+                pid: server.pid,
+                uid: process.getuid?.(),
+                gid: process.getgid?.(),
+              });
+              expect(backend.getUnixPeerAddress(fd)).toBe(name);
+              if (x.descriptorFlags) {
+                const flags = descriptorFlags(fd);
+                expect(flags & O_NONBLOCK).toBe(O_NONBLOCK);
+                expect(flags & O_CLOEXEC).toBe(O_CLOEXEC);
+              }
+              const client = new Socket({ fd: release(fd), readable: true, writable: true });
+              const message = randomBytes(256 * 1024);
+              expect(sha256(await echoed(client, message))).toBe(sha256(message));
+              client.destroy();
+              await once(client, 'close');
+            } finally {
+              await server.stop();
+            }
+          });
+
+          it('connects to a name that fills sun_path, its leading NUL included', async () => {
+            const base = abstractName('long');
+            const name = base + 'n'.repeat(x.sunPathSize - Buffer.byteLength(base));
+            expect(Buffer.byteLength(name)).toBe(x.sunPathSize);
+            const server = await startPythonUnixEchoServer(x.python as string, name);
+            try {
+              const fd = connectedUnixSocket(name);
+              expect(await server.nextPeer()).toBe('');
+              expect(backend.getUnixPeerAddress(fd)).toBe(name);
+            } finally {
+              await server.stop();
+            }
+          });
+
+          it('binds to an abstract local address first: the server process sees it', async () => {
+            const name = abstractName('server');
+            const local = abstractName('client');
+            const server = await startPythonUnixEchoServer(x.python as string, name);
+            try {
+              const fd = connectedUnixSocket(name, local);
+              expect(await server.nextPeer()).toBe(local);
+              expect(backend.getUnixPeerAddress(fd)).toBe(name);
+            } finally {
+              await server.stop();
+            }
+          });
+
+          it('fails with ECONNREFUSED for a name nobody holds, also one the server held until it stopped, and leaves nothing open', async () => {
+            expectConnectFailure(abstractName('nobody'), 'ECONNREFUSED');
+            const name = abstractName('stopped');
+            const server = await startPythonUnixEchoServer(x.python as string, name);
+            try {
+              backend.closeSocket(release(connectedUnixSocket(name)));
+            } finally {
+              await server.stop('SIGKILL');
+            }
+            // A killed process leaves no abstract name behind, unlike a socket file.
+            expectConnectFailure(name, 'ECONNREFUSED');
+          });
+
+          it('tells a name from the socket file of the same spelling', async () => {
+            const path = join(temporaryDirectory(), 's.sock');
+            const server = await startUnixExchangeServer(path);
+            try {
+              expectConnectFailure(`\0${path}`, 'ECONNREFUSED');
+            } finally {
+              await server.close();
+            }
+          });
+        },
+      );
+    });
+
+    describe('getUnixPeerAddress', () => {
+      it.runIf(x.unixSockets === null)(
+        'is refused with ERR_LOOPFAST_UNSUPPORTED_PLATFORM once the socket is valid',
+        () => {
+          const socket = freshSocket(4);
+          const error = thrownBy(() => backend.getUnixPeerAddress(socket));
+          expect(error).toBeInstanceOf(LoopfastError);
+          expect(error).toHaveProperty('code', LoopfastErrorCode.UNSUPPORTED_PLATFORM);
+          expect((error as Error).message).toContain(`[${backend.name} backend]`);
+          expect(isUnsupportedError(error)).toBe(true);
+        },
+      );
+
+      describe.runIf(x.unixSockets !== null)('on a system with Unix domain sockets', () => {
+        it("reads '' for an unbound peer and the path for a peer bound to one", async () => {
+          const path = join(temporaryDirectory(), 's.sock');
+          const server = await startUnixExchangeServer(path);
+          const seen = server.nextConnection();
+          const client = connect(path);
+          client.on('error', () => {});
+          try {
+            await once(client, 'connect');
+            await seen;
+            expect(backend.getUnixPeerAddress(nodeDescriptor(server.accepted[0] as Socket))).toBe(
+              '',
+            );
+            expect(backend.getUnixPeerAddress(nodeDescriptor(client))).toBe(path);
+          } finally {
+            client.destroy();
+            await server.close();
+          }
+        });
+
+        it.runIf(x.abstractSockets)(
+          'reads a NUL and the name (as UTF-8) for a peer bound to an abstract name',
+          async () => {
+            const path = join(temporaryDirectory(), 's.sock');
+            const server = await startUnixExchangeServer(path);
+            try {
+              for (const local of [abstractName('a'), abstractName('é-utf8')]) {
+                expect((await connectAndAsk(server, path, local)).seenByServer).toBe(local);
+              }
+            } finally {
+              await server.close();
+            }
+          },
+        );
+
+        it('fails with ENOTCONN from getpeername on a listening Unix socket, which keeps listening', async () => {
+          const path = join(temporaryDirectory(), 's.sock');
+          const server = createServer((socket) => socket.destroy());
+          server.listen(path);
+          await once(server, 'listening');
+          try {
+            expectSystemError(
+              () => backend.getUnixPeerAddress(nodeDescriptor(server)),
+              backend,
+              'ENOTCONN',
+              'getpeername',
+            );
+            const seen = once(server, 'connection');
+            connectedUnixSocket(path);
+            await seen;
+          } finally {
+            await new Promise<void>((resolve) => server.close(() => resolve()));
+          }
+        });
+
+        it(`fails with ${x.closedSocketCode} from getpeername on a closed descriptor`, () => {
+          const socket = closedDescriptor();
+          expectSystemError(
+            () => backend.getUnixPeerAddress(socket),
+            backend,
+            x.closedSocketCode,
+            'getpeername',
+          );
+        });
+
+        it.each(FAMILIES)(
+          'refuses a fresh IPv$family TCP socket with ERR_LOOPFAST_NOT_UNIX_SOCKET, not ENOTCONN; the socket stays open',
+          ({ family }) => {
+            const socket = freshSocket(family);
+            expectNotUnixSocket(() => backend.getUnixPeerAddress(socket));
+            if (openList) expect(openList()).toContain(socket);
+          },
+        );
+
+        it('refuses the descriptor of a connected TCP socket with ERR_LOOPFAST_NOT_UNIX_SOCKET', async () => {
+          const server = createServer((socket) => socket.on('error', () => {}));
+          server.listen(0, '127.0.0.1');
+          await once(server, 'listening');
+          const { port } = server.address() as { port: number };
+          const client = connect(port, '127.0.0.1');
+          client.on('error', () => {});
+          try {
+            await once(client, 'connect');
+            expectNotUnixSocket(() => backend.getUnixPeerAddress(nodeDescriptor(client)));
+          } finally {
+            client.destroy();
+            await new Promise<void>((resolve) => server.close(() => resolve()));
+          }
+        });
       });
     });
 

@@ -35,6 +35,7 @@ const REST: Readonly<Record<string, unknown[]>> = {
   getSocketOptionBuffer: [1, 1, 4],
   setSocketOptionBuffer: [1, 1, Buffer.alloc(4)],
   getPeerCredentials: [],
+  getUnixPeerAddress: [],
   closeSocket: [],
 };
 
@@ -136,7 +137,7 @@ export function badInputCases(
     'ERR_OUT_OF_RANGE',
   );
   for (const row of lyingViewRows()) rows.push(row);
-  for (const row of unixPathRows(expectations.sunPathSize)) rows.push(row);
+  for (const row of unixPathRows(expectations)) rows.push(row);
   return rows;
 }
 
@@ -212,35 +213,71 @@ function lyingViewRows(): BadInputCase[] {
 }
 
 /**
- * `connectUnixSocket` paths that must be refused before any socket is made: wrong types, empty,
- * a NUL byte (Node and the kernel would cut the path there), and paths one byte too long for
- * `sun_path` with its NUL, in one-byte and in multibyte characters (the limit counts bytes).
+ * `connectUnixSocket` addresses that must be refused before any socket is made, as `path` and as
+ * `localAddress` (after a valid path): wrong types, empty, a NUL byte (Node and the kernel would
+ * cut the path there), paths one byte too long for `sun_path` with its NUL, in one-byte and in
+ * multibyte characters (the limit counts bytes), and abstract names: where they exist (Linux) a
+ * NUL alone, one with a second NUL, or one longer than `sun_path` (whose leading NUL counts);
+ * elsewhere any of them.
  */
-function unixPathRows(sunPathSize: number): BadInputCase[] {
+function unixPathRows(x: PlatformExpectations): BadInputCase[] {
+  const { sunPathSize, abstractSockets } = x;
   const tooLong = `/${'a'.repeat(sunPathSize - 1)}`;
   // Two-byte characters: half as many characters as bytes, so a character count would pass it.
   const tooLongInUtf8 = `/${'é'.repeat(sunPathSize / 2)}`;
-  const cases: [string, unknown[], BadInputCase['type'], BadInputCase['code']][] = [
-    ['path 42', [42], 'TypeError', 'ERR_INVALID_ARG_TYPE'],
-    ['no path', [], 'TypeError', 'ERR_INVALID_ARG_TYPE'],
-    ['path null', [null], 'TypeError', 'ERR_INVALID_ARG_TYPE'],
-    ['path a Buffer', [Buffer.from('/tmp/s.sock')], 'TypeError', 'ERR_INVALID_ARG_TYPE'],
-    ["path ''", [''], 'TypeError', 'ERR_INVALID_ARG_VALUE'],
-    ['path with a NUL byte', ['/tmp/a\0b.sock'], 'TypeError', 'ERR_INVALID_ARG_VALUE'],
-    ['path in the abstract namespace', ['\0loopfast'], 'TypeError', 'ERR_INVALID_ARG_VALUE'],
-    [`path of ${sunPathSize} bytes`, [tooLong], 'RangeError', 'ERR_OUT_OF_RANGE'],
+  const tooLongAbstract = `\0${'a'.repeat(sunPathSize)}`;
+  const abstractValue = abstractSockets ? null : 'ERR_INVALID_ARG_VALUE';
+  const addresses: [string, unknown, BadInputCase['type'], BadInputCase['code']][] = [
+    ['42', 42, 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+    ['null', null, 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+    ['a Buffer', Buffer.from('/tmp/s.sock'), 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+    ["''", '', 'TypeError', 'ERR_INVALID_ARG_VALUE'],
+    ['with a NUL byte', '/tmp/a\0b.sock', 'TypeError', 'ERR_INVALID_ARG_VALUE'],
+    ['a NUL alone', '\0', 'TypeError', 'ERR_INVALID_ARG_VALUE'],
+    ['an abstract name with a second NUL', '\0loop\0fast', 'TypeError', 'ERR_INVALID_ARG_VALUE'],
+    [`of ${sunPathSize} bytes`, tooLong, 'RangeError', 'ERR_OUT_OF_RANGE'],
     [
-      `path of ${sunPathSize / 2 + 1} characters, ${sunPathSize + 1} bytes of UTF-8`,
-      [tooLongInUtf8],
+      `of ${sunPathSize / 2 + 1} characters, ${sunPathSize + 1} bytes of UTF-8`,
+      tooLongInUtf8,
       'RangeError',
       'ERR_OUT_OF_RANGE',
     ],
+    [
+      `an abstract name of ${sunPathSize + 1} bytes with its leading NUL`,
+      tooLongAbstract,
+      abstractValue ? 'TypeError' : 'RangeError',
+      abstractValue ?? 'ERR_OUT_OF_RANGE',
+    ],
   ];
-  return cases.map(([label, args, type, code]) => ({
-    method: 'connectUnixSocket',
-    label,
-    args: () => args,
-    type,
-    code,
-  }));
+  if (!abstractSockets) {
+    addresses.push(['an abstract name', '\0loopfast', 'TypeError', 'ERR_INVALID_ARG_VALUE']);
+  }
+  const valid = '/tmp/loopfast.sock';
+  const rows: BadInputCase[] = [
+    {
+      method: 'connectUnixSocket',
+      label: 'no path',
+      args: () => [],
+      type: 'TypeError',
+      code: 'ERR_INVALID_ARG_TYPE',
+    },
+  ];
+  for (const [label, value, type, code] of addresses) {
+    rows.push({
+      method: 'connectUnixSocket',
+      label: `path ${label}`,
+      args: () => [value],
+      type,
+      code,
+    });
+    // undefined means "no local address", so it is no bad value for localAddress.
+    rows.push({
+      method: 'connectUnixSocket',
+      label: `localAddress ${label}`,
+      args: () => [valid, value],
+      type,
+      code,
+    });
+  }
+  return rows;
 }

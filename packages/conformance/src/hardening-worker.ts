@@ -946,7 +946,22 @@ async function fuzz(config: WorkerConfig) {
     bad('an empty path', ''),
     bad('a NUL byte', '/tmp/a\0b'),
     bad('a path too long', `/${'a'.repeat(200)}`),
+    good('an abstract name nobody holds', () => `\0loopfast-fuzz-${process.pid}-nobody`),
+    bad('a NUL alone', '\0'),
+    bad('an abstract name too long', `\0${'a'.repeat(108)}`),
     ...typeJunk,
+  ];
+  // Only abstract names are good local addresses here: each backend's socket releases one when
+  // it closes, so every backend can bind it in turn, where a path would stay behind as a file
+  // (and a relative one, such as '3', would land in the working directory).
+  const localAddresses: Arg[] = [
+    good('none', () => undefined),
+    good('an abstract name', () => `\0loopfast-fuzz-${process.pid}-local`),
+    bad('an empty address', ''),
+    bad('a NUL alone', '\0'),
+    bad('an abstract name with a second NUL', '\0loop\0fast'),
+    bad('an abstract name too long', `\0${'a'.repeat(108)}`),
+    ...typeJunk.filter((arg) => arg.label !== 'undefined' && arg.label !== "'3'"),
   ];
   const methods: readonly [keyof Backend & string, Arg[][]][] = [
     ['createTcpSocket', [families]],
@@ -957,7 +972,8 @@ async function fuzz(config: WorkerConfig) {
     ['getSocketOptionBuffer', [descriptors, ints, ints, lengths]],
     ['setSocketOptionBuffer', [descriptors, ints, ints, buffers]],
     ['getPeerCredentials', [descriptors]],
-    ['connectUnixSocket', [paths]],
+    ['connectUnixSocket', [paths, localAddresses]],
+    ['getUnixPeerAddress', [descriptors]],
     ['closeSocket', [descriptors]],
   ];
 

@@ -51,6 +51,12 @@ export interface PlatformExpectations {
    */
   readonly sunPathSize: number;
   /**
+   * Whether Unix socket addresses may be abstract names (a NUL byte, then the name): Linux.
+   * Elsewhere such an address is an invalid value (`ERR_INVALID_ARG_VALUE`), refused before any
+   * socket is made.
+   */
+  readonly abstractSockets: boolean;
+  /**
    * What `connectUnixSocket` meets, or `null` where the backends refuse it with
    * `ERR_LOOPFAST_UNSUPPORTED_PLATFORM` (Windows).
    */
@@ -129,6 +135,7 @@ const LINUX: PlatformExpectations = {
   lingerSize: 8,
   peerCredentials: true,
   sunPathSize: 108,
+  abstractSockets: true,
   unixSockets: { regularFileCode: 'ECONNREFUSED', fullBacklogCode: 'EAGAIN' },
   descriptorDirectory: '/proc/self/fd',
   descriptorFlags: true,
@@ -151,6 +158,7 @@ const DARWIN: PlatformExpectations = {
   label: 'macOS',
   soAcceptConn: 0x0002,
   sunPathSize: 104,
+  abstractSockets: false,
   unixSockets: { regularFileCode: 'ENOTSOCK', fullBacklogCode: 'ECONNREFUSED' },
   descriptorDirectory: '/dev/fd',
   descriptorFlags: false,
@@ -182,6 +190,7 @@ function windows(
     lingerSize: 4,
     peerCredentials: false,
     sunPathSize: 104,
+    abstractSockets: false,
     unixSockets: null,
     descriptorDirectory: null,
     descriptorFlags: false,

@@ -33,6 +33,7 @@ const BACKEND_METHODS = [
   'setSocketOptionBuffer',
   'getPeerCredentials',
   'connectUnixSocket',
+  'getUnixPeerAddress',
   'closeSocket',
 ] as const;
 
