@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { Socket } from 'node:net';
 import type { NativeSocket } from '@loopfast/core';
 import { uvError } from './handoff.js';
 
@@ -66,4 +67,21 @@ export function connectedPipeHandle(fd: NativeSocket): PipeHandle | null {
     throw uvError(status, 'open');
   }
   return handle;
+}
+
+/** `net.Socket`'s own method that swaps a socket's handle (Node's `autoSelectFamily` uses it). */
+const kReinitializeHandle = Object.getOwnPropertySymbols(Socket.prototype).find(
+  (symbol) => symbol.description === 'kReinitializeHandle',
+);
+
+/**
+ * Puts `handle` into `socket` in place of the handle it has (closed), as Node does when it moves
+ * a connect to its next address. Returns false, changing nothing, where Node has no such method.
+ */
+export function replaceHandle(socket: Socket, handle: PipeHandle): boolean {
+  if (kReinitializeHandle === undefined) return false;
+  const reinitialize = (socket as unknown as Record<symbol, unknown>)[kReinitializeHandle];
+  if (typeof reinitialize !== 'function') return false;
+  reinitialize.call(socket, handle);
+  return true;
 }

@@ -6,8 +6,8 @@
  * @module
  */
 import type { Mechanism } from './mechanisms/mechanism.js';
+import { unixRendezvous } from './mechanisms/rendezvous/index.js';
 import { sioLoopbackFastPath } from './mechanisms/sio-loopback-fast-path.js';
-import { unixRendezvous } from './mechanisms/unix-rendezvous.js';
 
 const MECHANISMS: ReadonlyMap<NodeJS.Platform, Mechanism> = new Map<NodeJS.Platform, Mechanism>([
   ['win32', sioLoopbackFastPath],

@@ -142,17 +142,8 @@ export const statuses = {
       'accepted over TCP: the client did not come through the rendezvous (a client without the fast path, or one that fell back)',
       backend,
     ),
-  noRendezvousServer: (
-    address: string,
-    port: number,
-    path: string,
-    backend: string,
-  ): FastPathInfo =>
-    once(
-      'unsupported',
-      `no fast-path server for ${address}:${port} (no rendezvous at ${path}); using TCP`,
-      backend,
-    ),
+  noRendezvousServer: (address: string, port: number, why: string, backend: string): FastPathInfo =>
+    once('unsupported', `no fast-path server for ${address}:${port} (${why}); using TCP`, backend),
   staleRendezvous: (path: string, error: Error, backend: string): FastPathInfo =>
     status(
       true,
@@ -176,6 +167,26 @@ export const statuses = {
         error,
         backend,
       },
+    ),
+  otherUser: (what: string, uid: number, ownUid: number, backend: string): FastPathInfo =>
+    status(
+      true,
+      'unsupported',
+      `${what} belongs to uid ${uid}, not ${ownUid}: the fast path joins processes of one user only; using TCP`,
+      { backend },
+    ),
+  notTcpOwner: (
+    name: string,
+    pid: number,
+    address: string,
+    port: number,
+    backend: string,
+  ): FastPathInfo =>
+    status(
+      true,
+      'failed',
+      `the rendezvous ${name} is held by process ${pid}, which does not hold the TCP listener on ${address} port ${port}; using TCP`,
+      { backend },
     ),
   checkFailed: (what: string, error: Error | null, backend: string): FastPathInfo =>
     status(true, 'failed', `a rendezvous check failed: ${what}; using TCP`, { error, backend }),

@@ -17,6 +17,13 @@ export interface Destination {
   /** The loopback address the rendezvous stands for. */
   readonly address: string;
   readonly port: number;
+  /** The port the client end reports (the rendezvous client's bound name says it), if any. */
+  readonly localPort: number | undefined;
+  /**
+   * For a name: the `'lookup'` events still to emit (Node emits them itself before it would
+   * connect one address, and none when it would try several).
+   */
+  readonly lookups?: readonly { readonly address: string; readonly family: number }[];
 }
 
 /**
@@ -35,12 +42,12 @@ export function destinationOf(socket: Socket): Destination | undefined {
 /**
  * Finishes the connect of `socket`, already open on a connected descriptor and marked
  * `connecting`: toward an IP literal Node announces its attempt on the next tick, toward a name
- * after the lookup; `'connect'` comes after the next poll of the event loop, as TCP's does, so a
+ * after the lookup (whose events Node has emitted, or `destination.lookups` holds); `'connect'` comes after the next poll of the event loop, as TCP's does, so a
  * server in this process has accepted by then. Nothing happens once the socket is destroyed.
  */
 export function finishConnect(socket: Socket, destination: Destination): void {
   (socket as Finishing)[kDestination] = destination;
-  const { host, address, port } = destination;
+  const { host, address, port, localPort, lookups = [] } = destination;
   const family = isIP(address);
   const announceAttempt = () => socket.emit('connectionAttempt', address, port, family);
   const named = !isIP(host);
@@ -48,15 +55,14 @@ export function finishConnect(socket: Socket, destination: Destination): void {
   setImmediate(() => {
     if (socket.destroyed) return;
     if (named) {
-      socket.emit('lookup', null, address, family, host);
+      for (const found of lookups) socket.emit('lookup', null, found.address, found.family, host);
       announceAttempt();
     }
     const familyName = familyOf(address);
-    emulateTcp(
-      socket,
-      { address: loopbackPeer(address), family: familyName, port: undefined },
-      { address, family: familyName, port },
-    );
+    emulateTcp(socket, {
+      local: { address: loopbackPeer(address), family: familyName, port: localPort },
+      remote: { address, family: familyName, port },
+    });
     (socket as { connecting: boolean }).connecting = false;
     socket.emit('connect');
     socket.emit('ready');

@@ -1,20 +1,19 @@
 /**
  * What a connection the rendezvous carries shows of TCP. A Unix socket has no IP addresses
  * (Node reports `undefined`), but code reads them (Express's `req.ip`, proxy-address checks,
- * logs): such a socket reports what the TCP connection would have. A client's port cannot be
- * emulated: there is none, so `remotePort` on the server side and `localPort` on the client side
- * are `undefined`. `resetAndDestroy()`, which Node refuses on anything but a TCP handle, destroys
- * the socket: a Unix socket has no reset.
+ * rate limiters, logs): such a socket reports what the TCP connection would have, ports included
+ * (see the rendezvous names). `resetAndDestroy()`, which Node refuses on anything but a TCP
+ * handle, destroys the socket: a Unix socket has no reset.
  *
- * `net.Socket`'s address getters are not configurable; they read `_getpeername()` (which, for a
- * handle without `getpeername`, such as a Unix socket's, answers `this._peername`) and
- * `_getsockname()`. Plain assignments of those on the socket keep its shape fast: defining
- * accessors per socket would cost microseconds per connection.
+ * The ends live on the socket's handle, as a TCP handle's do: Node's address getters, `address()`
+ * and a TLS socket over it (whose handle asks the one beneath) all call the handle's
+ * `getpeername` and `getsockname`, which a Unix handle lacks. Like Node's for TCP, they are asked
+ * when first read while the socket is open; an accepted socket works its ends out then.
  *
  * @module
  */
 import { isIP, type Socket } from 'node:net';
-import { isIPv4MappedAddress, isWildcardAddress } from '@loopfast/core';
+import { isIPv4MappedAddress } from '@loopfast/core';
 
 /** One end of a connection as TCP would report it. */
 export interface Endpoint {
@@ -23,46 +22,61 @@ export interface Endpoint {
   readonly port: number | undefined;
 }
 
+/** Both ends of a connection, seen from one side. */
+export interface Ends {
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+}
+
 /** The family name `net` uses for an IP literal. */
 export function familyOf(address: string): 'IPv4' | 'IPv6' {
   return isIP(address) === 6 ? 'IPv6' : 'IPv4';
 }
 
-/** The loopback address a peer of `address` appears from, as TCP over loopback would show it. */
+/** The loopback address a client of `address` connects from, as TCP over loopback shows it. */
 export function loopbackPeer(address: string): string {
   if (isIP(address) === 4) return '127.0.0.1';
   return isIPv4MappedAddress(address) ? '::ffff:127.0.0.1' : '::1';
 }
 
-/** The local end of an accepted connection on a listener bound to `address` (a wildcard shows as loopback). */
-export function listenerEnd(address: string, port: number): Endpoint {
-  const local = isWildcardAddress(address) ? loopbackPeer(address) : address;
-  return { address: local, family: familyOf(address), port };
+/** What Node asks of a handle for its ends: a TCP handle's methods. */
+interface AddressedHandle {
+  fd?: number;
+  getpeername?(out: Record<string, unknown>): number;
+  getsockname?(out: Record<string, unknown>): number;
 }
-
-/** Where a rendezvous socket keeps its local end, for {@link emulatedSockname}. */
-const kLocal = Symbol('loopfast.localEnd');
 
 type Emulated = Socket & {
-  [kLocal]: Endpoint;
-  _peername: Endpoint;
-  _getsockname(this: Emulated): Endpoint;
+  _handle: AddressedHandle | null;
   resetAndDestroy(this: Emulated): Emulated;
 };
-
-function emulatedSockname(this: Emulated): Endpoint {
-  return this[kLocal];
-}
 
 function destroyForReset(this: Emulated): Emulated {
   return this.destroy();
 }
 
-/** Gives `socket` what a TCP connection from `local` to `remote` would show. */
-export function emulateTcp(socket: Socket, local: Endpoint, remote: Endpoint): void {
+/** Copies `end` into `out` as a TCP handle fills it (no port where there is none). */
+function fill(out: Record<string, unknown>, end: Endpoint): number {
+  out.address = end.address;
+  out.family = end.family;
+  if (end.port !== undefined) out.port = end.port;
+  return 0;
+}
+
+/**
+ * Gives `socket` what a TCP connection would show: `ends`, or what `ends(handle)` works out when
+ * Node first asks (it may ask the kernel about the handle's descriptor).
+ */
+export function emulateTcp(socket: Socket, ends: Ends | ((handle: AddressedHandle) => Ends)): void {
   const emulated = socket as Emulated;
-  emulated[kLocal] = local;
-  emulated._peername = remote;
-  emulated._getsockname = emulatedSockname;
+  const handle = emulated._handle;
   emulated.resetAndDestroy = destroyForReset;
+  if (handle === null) return;
+  let known = typeof ends === 'function' ? null : ends;
+  const settled = () => {
+    known ??= (ends as (handle: AddressedHandle) => Ends)(handle);
+    return known;
+  };
+  handle.getpeername = (out) => fill(out, settled().remote);
+  handle.getsockname = (out) => fill(out, settled().local);
 }

@@ -240,10 +240,6 @@ describe.runIf(process.platform === 'linux')("the README's status row for error"
   }
 
   const quiet = (socket: Socket) => socket.end();
-  const toLoopback: LookupFunction = (_host, options, callback) => {
-    if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
-    else callback(null, '127.0.0.1', 4);
-  };
 
   /** A case for each fact the row names, with the reason `fastPathInfo` gives for it. */
   const FACTS: Record<string, { reason: RegExp; status: () => Promise<FastPathInfo> }> = {
@@ -265,11 +261,13 @@ describe.runIf(process.platform === 'linux')("the README's status row for error"
         return fastPathInfo(socket);
       },
     },
-    'a host name': {
-      reason: /^localhost is resolved by a lookup; /,
+    'a TCP client address': {
+      reason: /^localAddress or localPort binds a TCP client address, /,
       status: async () => {
         const port = await listening(createServerWith(linux, [quiet]), 0, '127.0.0.1');
-        return connected(connectWith(linux, [{ port, host: 'localhost', lookup: toLoopback }]));
+        return connected(
+          connectWith(linux, [{ port, host: '127.0.0.1', localAddress: '127.0.0.1' }]),
+        );
       },
     },
     'a dual-stack socket': {

@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import { BACKEND_ENV, isKillSwitchOn, KILL_SWITCH_ENV } from '@loopfast/core';
 import { chooseBackend } from '../backend-choice.js';
 import { connectWith } from '../connect.js';
+import { clientDirectory, effectiveUid } from '../mechanisms/rendezvous/directory.js';
+import { networkNamespace } from '../mechanisms/rendezvous/file-names.js';
 import { platformMechanism } from '../platforms.js';
 import { unknownVariables } from '../preload/environment.js';
-import { clientDirectory, effectiveUid } from '../rendezvous-directory.js';
-import { networkNamespace } from '../rendezvous-names.js';
 import { createServerWith } from '../server.js';
 import { type FastPathInfo, fastPathInfo } from '../status.js';
 

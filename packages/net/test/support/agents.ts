@@ -406,6 +406,17 @@ export class Agent extends Proc {
 let agentFile: string | null = null;
 
 /** The environment of a child: the test's, without what would leak into the scenario. */
+/** Variables every child process of the running test file gets; see {@link setChildDefaults}. */
+const childDefaults: Record<string, string> = {};
+
+/**
+ * Gives every child process the test file starts these variables (a file that tests the file
+ * rendezvous sets `LOOPFAST_RENDEZVOUS=file` once, at its top); a child's own `env` still wins.
+ */
+export function setChildDefaults(defaults: Record<string, string>): void {
+  Object.assign(childDefaults, defaults);
+}
+
 export function childEnv(tmp: string, extra: Record<string, string | undefined> = {}) {
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp };
   // Package runners set NODE_PATH to their whole store; a user's process resolves normally.
@@ -414,11 +425,12 @@ export function childEnv(tmp: string, extra: Record<string, string | undefined> 
     'XDG_RUNTIME_DIR',
     'LOOPFAST_DISABLE',
     'LOOPFAST_BACKEND',
+    'LOOPFAST_RENDEZVOUS',
     'NODE_DEBUG',
   ]) {
     delete env[name];
   }
-  for (const [name, value] of Object.entries(extra)) {
+  for (const [name, value] of Object.entries({ ...childDefaults, ...extra })) {
     if (value === undefined) delete env[name];
     else env[name] = value;
   }

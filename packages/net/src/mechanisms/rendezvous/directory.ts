@@ -1,36 +1,65 @@
 /**
- * The per-user directory that holds rendezvous sockets: `$XDG_RUNTIME_DIR/loopfast` when that
- * variable is set and the directory passes the checks, else `<os.tmpdir()>/loopfast-<uid>`.
- * Only a directory of mode 0700, owned by this process's effective uid and not a symbolic link
- * (checked with `lstat`) is trusted: one squatted by another user in a world-writable temp
- * directory never is.
+ * The per-user directory that holds the socket files of the file rendezvous:
+ * `$XDG_RUNTIME_DIR/loopfast` when that variable is an absolute path (a relative one is ignored,
+ * as the XDG Base Directory Specification says) and the directory passes the checks, else
+ * `<os.tmpdir()>/loopfast-<uid>`. Only a directory of mode 0700, owned by this process's effective
+ * uid and not a symbolic link (checked with `lstat`), in a parent nobody else can rename it in
+ * (sticky, or writable by none but root and this user), is trusted: one squatted or swapped by
+ * another user never is. The same rules as OpenSSH's and tmux's for their socket directories.
  *
  * @module
  */
 import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 
 /** A checked directory, or what failed. */
 export type RendezvousDirectory =
   | { readonly path: string; readonly failure?: undefined; readonly missing?: boolean }
   | { readonly path: null; readonly failure: string; readonly error: Error | null };
 
-let uid: number | undefined;
-
 /**
- * The effective uid every check compares against, read once. A process that changes it later
- * fails safe: the directory of its old uid is not its new uid's to use.
+ * The effective uid every check compares against, read at each use: a server started as root
+ * that calls `process.setuid()` then works in its new user's directory.
  */
 export function effectiveUid(): number {
-  uid ??= process.geteuid?.() ?? -1;
-  return uid;
+  return process.geteuid?.() ?? -1;
+}
+
+/** `XDG_RUNTIME_DIR` when it is an absolute path, else `undefined`. */
+function runtimeDirectory(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const runtime = env.XDG_RUNTIME_DIR;
+  return runtime && isAbsolute(runtime) ? runtime : undefined;
 }
 
 function candidates(env: Readonly<Record<string, string | undefined>>): string[] {
   const shared = join(tmpdir(), `loopfast-${effectiveUid()}`);
-  const runtime = env.XDG_RUNTIME_DIR;
+  const runtime = runtimeDirectory(env);
   return runtime ? [join(runtime, 'loopfast'), shared] : [shared];
+}
+
+/** Why nobody but root and this user can rename entries of `parent`, or the failure. */
+function parentFailure(
+  parent: string,
+  uid: number,
+): { failure: string; error: Error | null } | null {
+  let stats: ReturnType<typeof lstatSync>;
+  try {
+    stats = lstatSync(parent);
+  } catch (error) {
+    return {
+      failure: `cannot inspect ${parent}: ${(error as Error).message}`,
+      error: error as Error,
+    };
+  }
+  const sticky = (stats.mode & 0o1000) !== 0;
+  const othersWrite = (stats.mode & 0o022) !== 0;
+  const owner = stats.uid === 0 || stats.uid === uid;
+  if (sticky || (owner && !othersWrite)) return null;
+  return {
+    failure: `${parent} lets other users rename what it holds (owner uid ${stats.uid}, mode 0${(stats.mode & 0o7777).toString(8)}, not sticky)`,
+    error: null,
+  };
 }
 
 /** Why `path` cannot be trusted, or `null`. A missing directory is `ENOENT` (`create` makes it). */
@@ -63,6 +92,8 @@ function check(
     };
   }
   const uid = effectiveUid();
+  const parent = parentFailure(dirname(path), uid);
+  if (parent) return parent;
   if (stats.isSymbolicLink()) return { failure: `${path} is a symbolic link`, error: null };
   if (!stats.isDirectory()) return { failure: `${path} is not a directory`, error: null };
   if (stats.uid !== uid) {
@@ -99,17 +130,21 @@ function find(
  * The directory clients use, kept once checked (for the `XDG_RUNTIME_DIR` it was found with);
  * forgotten after any failure.
  */
-let trusted: { readonly runtime: string | undefined; readonly found: RendezvousDirectory } | null =
-  null;
+let trusted: {
+  readonly runtime: string | undefined;
+  readonly uid: number;
+  readonly found: RendezvousDirectory;
+} | null = null;
 
 /** The directory for a client: checked before first use, and again after {@link distrustDirectory}. */
 export function clientDirectory(
   env: Readonly<Record<string, string | undefined>>,
 ): RendezvousDirectory {
-  const runtime = env.XDG_RUNTIME_DIR;
-  if (trusted !== null && trusted.runtime === runtime) return trusted.found;
+  const runtime = runtimeDirectory(env);
+  const uid = effectiveUid();
+  if (trusted !== null && trusted.runtime === runtime && trusted.uid === uid) return trusted.found;
   const found = find(env, false);
-  if (found.path !== null && !found.missing) trusted = { runtime, found };
+  if (found.path !== null && !found.missing) trusted = { runtime, uid, found };
   return found;
 }
 
@@ -118,7 +153,8 @@ export function serverDirectory(
   env: Readonly<Record<string, string | undefined>>,
 ): RendezvousDirectory {
   const found = find(env, true);
-  trusted = found.path === null ? null : { runtime: env.XDG_RUNTIME_DIR, found };
+  trusted =
+    found.path === null ? null : { runtime: runtimeDirectory(env), uid: effectiveUid(), found };
   return found;
 }
 

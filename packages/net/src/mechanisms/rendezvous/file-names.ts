@@ -1,19 +1,16 @@
 /**
- * Where the rendezvous of a TCP address lives. Its identity is the network namespace (on Linux:
- * loopback in another namespace is another host, so a client there, sharing the filesystem,
- * never reaches this one's server), the address and the port. A client of `A:P` looks for the
- * listeners TCP would reach: `A` itself, the wildcard of its family, and a dual-stack `::`.
+ * Where a socket file of the rendezvous lives (macOS and the other POSIX systems; on Linux when
+ * chosen). Its identity is the network namespace (on Linux), the address and the port. A client
+ * of `A:P` looks for the listeners TCP would reach: `A` itself, then the wildcard of its family
+ * (a dual-stack `::` listens under both wildcards' names).
  *
  * @module
  */
 import { createHash } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
-import { isIP, SocketAddress } from 'node:net';
 import { join } from 'node:path';
-import { isIPv4MappedAddress, unixPathLimit } from '@loopfast/core';
-
-/** The name part for a dual-stack `::` listener, which accepts IPv4 and IPv6 clients. */
-const DUAL_STACK = 'any';
+import { isWildcardAddress, unixPathLimit } from '@loopfast/core';
+import { travelFamily } from './names.js';
 
 let namespace: string | Error | undefined;
 
@@ -35,32 +32,22 @@ export function networkNamespace(platform: NodeJS.Platform): string | Error {
   return namespace;
 }
 
-/** The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`, `::ffff:7f00:1`). */
-function unmap(address: string): string {
-  const tail = address.slice(address.lastIndexOf(':') + 1);
-  if (tail.includes('.')) return tail;
-  const [high = '0', low = '0'] = address.split(':').slice(-2);
-  const value = (Number.parseInt(high, 16) << 16) | Number.parseInt(low, 16);
-  return [24, 16, 8, 0].map((shift) => (value >>> shift) & 0xff).join('.');
+/** The name part of the wildcard that takes clients of `family`. */
+function wildcardKey(family: 4 | 6): string {
+  return family === 4 ? '0.0.0.0' : '::';
 }
 
-/** One spelling per address: IPv4 as is, IPv4-mapped as IPv4, IPv6 in its canonical form. */
-function canonical(address: string): string {
-  if (isIP(address) !== 6) return address;
-  if (isIPv4MappedAddress(address)) return unmap(address);
-  return new SocketAddress({ address, family: 'ipv6' }).address;
-}
-
-/** The name parts a client of `address` tries, most specific first. */
+/** The name parts a client of `address` (canonical) tries, most specific first. */
 export function clientKeys(address: string): string[] {
-  const exact = canonical(address);
-  return isIP(exact) === 4 ? [exact, '0.0.0.0', DUAL_STACK] : [exact, '::', DUAL_STACK];
+  return [address, wildcardKey(travelFamily(address))];
 }
 
-/** The name part of a listener on `address` (`ipv6Only` matters for `::` alone). */
-export function serverKey(address: string, ipv6Only: boolean): string {
-  const exact = canonical(address);
-  return exact === '::' && !ipv6Only ? DUAL_STACK : exact;
+/**
+ * The name part of a listener on `address` (canonical) for clients of `family`: the address, or
+ * for a wildcard the wildcard of that family (a dual-stack `::` has one name per family).
+ */
+export function serverKey(address: string, family: 4 | 6): string {
+  return isWildcardAddress(address) ? wildcardKey(family) : address;
 }
 
 /**

@@ -1,0 +1,364 @@
+/**
+ * The server side of the rendezvous: beside a fast-path server's TCP listener, one Unix listener
+ * per family of clients it takes, whose connections reach the server's own `'connection'` event
+ * as if TCP had accepted them. The Unix listeners are opened as the TCP listener comes up (before
+ * `listen()` returns where Node binds at once, else before the user's `'listening'` listeners
+ * run), and tied to the server by one generation counter: `close()` bumps it and shuts them, and
+ * anything that comes up for an older generation is shut at once.
+ *
+ * @module
+ */
+import {
+  BlockList,
+  isIP,
+  createServer as netCreateServer,
+  type Server,
+  type Socket,
+} from 'node:net';
+import { type Backend, isLoopbackAddress, isWildcardAddress } from '@loopfast/core';
+import type { FastPathSettings } from '../../options.js';
+import { type FastPathInfo, recordAcceptedStatus, recordStatus } from '../../status.js';
+import { statuses } from '../../statuses.js';
+import { type Ends, emulateTcp } from '../../tcp-emulation.js';
+import type { ServerRequest } from '../mechanism.js';
+import { canonicalAddress, parseAbstractClientName } from './names.js';
+import { placeFor, type RendezvousPlace } from './places.js';
+
+/** The TCP listener a rendezvous stands beside, as accepted connections show it. */
+export interface TcpEnd {
+  /** The bound address as `server.address()` shows it. */
+  readonly address: string;
+  readonly family: 'IPv4' | 'IPv6';
+  readonly port: number;
+  /** Whether it is bound to a wildcard (the local end then is the address the client asked for). */
+  readonly wildcard: boolean;
+}
+
+/** What a place asks of the listener to open one Unix listener, and what it reports. */
+export interface ListenContext {
+  readonly server: Server;
+  readonly backend: Backend;
+  readonly settings: FastPathSettings;
+  readonly tcp: TcpEnd;
+  readonly ipv6Only: boolean;
+  /**
+   * Listens on `name` for clients of `family`; `done(error)` once it listens (`null`) or failed.
+   * Synchronous where Node listens at once (outside a `cluster` worker).
+   */
+  listenOn(name: string, family: 4 | 6, done: (error: Error | null) => void): void;
+  /** Whether this opening is still the server's current one (no `close()` since). */
+  current(): boolean;
+}
+
+/** The rendezvous side of one server. */
+interface RendezvousState {
+  readonly request: ServerRequest;
+  backend: Backend | null;
+  /** The place the Unix listeners were opened in, and the listeners in force or being opened. */
+  place: RendezvousPlace | null;
+  listeners: Server[];
+  /** Bumped by `close()`: what comes up for an older generation is shut again. */
+  generation: number;
+  /** The generation whose rendezvous is open or being opened; -1 for none. */
+  opened: number;
+  /** Whether the user asked for `unref()` (the Unix listeners follow the server). */
+  unrefed: boolean;
+  /** `ipv6Only` of the last `listen()`. */
+  ipv6Only: boolean;
+}
+
+const states = new WeakMap<Server, RendezvousState>();
+
+type InternalServer = Server & { _connections: number; maxConnections: number | undefined };
+type InternalSocket = Socket & { server: Server; _server: Server; _handle: { fd?: number } | null };
+
+/** Node 20 reads `maxConnections = 0` as "no limit"; later versions refuse every connection. */
+const ZERO_REFUSES_ALL = Number(process.versions.node.split('.')[0]) >= 21;
+
+/** Whether `server` is at its connection limit, as Node decides for a connection TCP accepts. */
+function atLimit(server: InternalServer): boolean {
+  const limit = server.maxConnections;
+  if (limit == null || (limit === 0 && !ZERO_REFUSES_ALL)) return false;
+  return server._connections >= limit;
+}
+
+/**
+ * The `blockList` of a socket or server when this Node honours it (from Node 22.13; earlier
+ * versions ignore the option, so the rendezvous does too), else `undefined`.
+ */
+export function honouredBlockList(owner: object): BlockList | undefined {
+  const { blockList } = owner as { blockList?: unknown };
+  if (blockList === undefined || !blockListsHonoured()) return undefined;
+  return blockList instanceof BlockList ? blockList : undefined;
+}
+
+let honoured: boolean | undefined;
+
+/** Whether `net` honours `blockList`: where it does, a server refuses one that is not a list. */
+function blockListsHonoured(): boolean {
+  if (honoured === undefined) {
+    try {
+      netCreateServer({ blockList: {} } as never).close();
+      honoured = false;
+    } catch {
+      honoured = true;
+    }
+  }
+  return honoured;
+}
+
+/** Whether `list` blocks the IP literal `address`, as Node asks it. */
+export function blocks(list: BlockList | undefined, address: string): boolean {
+  return list?.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4') === true;
+}
+
+/** How a listener of `tcp` shows an IPv4 address: IPv4-mapped on an IPv6 listener. */
+function shown(tcp: TcpEnd, address: string): string {
+  return tcp.family === 'IPv6' && isIP(address) === 4 ? `::ffff:${address}` : address;
+}
+
+/** The address a client of `family` connects from, as the server sees it over TCP. */
+function remoteAddress(tcp: TcpEnd, family: 4 | 6): string {
+  return family === 6 ? '::1' : shown(tcp, '127.0.0.1');
+}
+
+/**
+ * The ends of a connection a Unix listener for clients of `family` accepted: the remote address
+ * as TCP shows a loopback client of that family; the port and, on a wildcard listener, the
+ * address the client asked for from its bound name (on Linux), when it has one of loopfast's.
+ */
+function acceptedEnds(tcp: TcpEnd, family: 4 | 6, peerName: string | null): Ends {
+  const client = peerName === null ? null : parseAbstractClientName(peerName);
+  let local = tcp.wildcard ? remoteAddress(tcp, family) : tcp.address;
+  if (tcp.wildcard && client !== null) {
+    const asked = canonicalAddress(client.destination);
+    const askedFamily = isIP(asked) === 6 ? 6 : 4;
+    if (askedFamily === family && isLoopbackAddress(asked)) local = shown(tcp, asked);
+  }
+  return {
+    local: { address: local, family: tcp.family, port: tcp.port },
+    remote: { address: remoteAddress(tcp, family), family: tcp.family, port: client?.port },
+  };
+}
+
+/** The abstract or file name the peer of an accepted Unix socket is bound to, or `null`. */
+function peerNameOf(handle: { fd?: number } | null, backend: Backend): string | null {
+  const fd = handle?.fd;
+  if (typeof fd !== 'number' || fd < 0) return null;
+  try {
+    return backend.getUnixPeerAddress(fd);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Hands a connection a Unix listener accepted to the user's server, as if its TCP listener had
+ * accepted it: counted there (so `getConnections`, `maxConnections` and `close` see one server),
+ * with the TCP addresses, then `'connection'`; past `maxConnections`, dropped with `'drop'`; from
+ * an address the server's `blockList` blocks, closed unseen, as Node does.
+ */
+function handToServer(
+  server: Server,
+  socket: Socket,
+  tcp: TcpEnd,
+  family: 4 | 6,
+  backend: Backend,
+  info: FastPathInfo,
+): void {
+  const target = server as InternalServer;
+  const ends = (handle: { fd?: number } | null) =>
+    acceptedEnds(tcp, family, peerNameOf(handle, backend));
+  if (atLimit(target)) {
+    const { local, remote } = ends((socket as InternalSocket)._handle);
+    socket.destroy();
+    server.emit('drop', {
+      localAddress: local.address,
+      localPort: local.port,
+      localFamily: local.family,
+      remoteAddress: remote.address,
+      remotePort: remote.port,
+      remoteFamily: remote.family,
+    });
+    return;
+  }
+  if (blocks(honouredBlockList(server), remoteAddress(tcp, family))) {
+    socket.destroy();
+    return;
+  }
+  const moved = socket as InternalSocket;
+  (moved._server as InternalServer)._connections--;
+  moved.server = server;
+  moved._server = server;
+  target._connections++;
+  emulateTcp(socket, ends);
+  recordStatus(socket, info);
+  server.emit('connection', socket);
+}
+
+/** The TCP end of `server`, or the status that says why it gets no rendezvous. */
+function tcpEndOf(server: Server): TcpEnd | FastPathInfo {
+  const address = server.address();
+  if (address === null || typeof address === 'string') {
+    return statuses.notTcpListen(address ?? 'this listener');
+  }
+  const wildcard = isWildcardAddress(address.address);
+  if (!wildcard && !isLoopbackAddress(address.address))
+    return statuses.notLoopback(address.address);
+  const family = address.family === 'IPv6' ? 'IPv6' : 'IPv4';
+  return { address: address.address, family, port: address.port, wildcard };
+}
+
+/** Opens the rendezvous of `server`, whose TCP listener is up, once per generation. */
+function open(server: Server, state: RendezvousState): void {
+  const { backend } = state;
+  if (backend === null || state.opened === state.generation || !server.listening) return;
+  state.opened = state.generation;
+  const tcp = tcpEndOf(server);
+  if (!('port' in tcp)) {
+    recordStatus(server, tcp);
+    return;
+  }
+  const { settings } = state.request;
+  const place = placeFor(settings);
+  state.place = place;
+  const generation = state.generation;
+  place.open(
+    {
+      server,
+      backend,
+      settings,
+      tcp,
+      ipv6Only: state.ipv6Only,
+      current: () => state.generation === generation && server.listening,
+      listenOn: (name, family, done) =>
+        listenOn(server, state, { name, family, tcp, backend, generation }, done),
+    },
+    (info, served) => {
+      if (state.generation !== generation) return;
+      recordStatus(server, info);
+      recordAcceptedStatus(server, served ? statuses.acceptedOverTcp(backend.name) : null);
+    },
+  );
+}
+
+/** One Unix listener being opened. */
+interface Opening {
+  readonly name: string;
+  readonly family: 4 | 6;
+  readonly tcp: TcpEnd;
+  readonly backend: Backend;
+  readonly generation: number;
+}
+
+function listenOn(
+  server: Server,
+  state: RendezvousState,
+  { name, family, tcp, backend, generation }: Opening,
+  done: (error: Error | null) => void,
+): void {
+  const { allowHalfOpen = false, pauseOnConnect = false } = server as Server & {
+    allowHalfOpen?: boolean;
+    pauseOnConnect?: boolean;
+  };
+  const unix = netCreateServer({ allowHalfOpen, pauseOnConnect });
+  state.listeners.push(unix);
+  const accepted = statuses.rendezvousAccepted(name, backend.name);
+  unix.on('connection', (socket: Socket) =>
+    handToServer(server, socket, tcp, family, backend, accepted),
+  );
+  const forget = () => {
+    const at = state.listeners.indexOf(unix);
+    if (at !== -1) state.listeners.splice(at, 1);
+  };
+  const onError = (error: Error) => {
+    unix.off('listening', onListening);
+    forget();
+    done(error);
+  };
+  const onListening = () => {
+    unix.off('error', onError);
+    if (state.generation !== generation || !server.listening) {
+      forget();
+      unix.close();
+      done(new Error('the server closed while its rendezvous was opening'));
+      return;
+    }
+    // Errors a listening server meets (accept failures) are the user's server's errors.
+    unix.on('error', (error) => server.emit('error', error));
+    if (state.unrefed) unix.unref();
+    done(null);
+  };
+  unix.once('error', onError);
+  unix.once('listening', onListening);
+  unix.listen({ path: name });
+  // Outside a cluster worker Node binds a Unix listener at once and says so a tick later: the
+  // rendezvous is up now, before `listen()` or the user's `'listening'` listeners return.
+  if (unix.listening) {
+    unix.off('listening', onListening);
+    onListening();
+  }
+}
+
+/** Shuts the rendezvous of a server. */
+function closeRendezvous(server: Server, state: RendezvousState): void {
+  state.generation++;
+  recordAcceptedStatus(server, null);
+  for (const unix of state.listeners.splice(0)) {
+    if (!unix.listening) continue;
+    const name = unix.address();
+    if (typeof name === 'string') state.place?.closed(name);
+    unix.close();
+  }
+}
+
+/** Ties a rendezvous to `server`: called once, before any `listen`. */
+export function attachListener(server: Server, request: ServerRequest): void {
+  const state: RendezvousState = {
+    request,
+    backend: null,
+    place: null,
+    listeners: [],
+    generation: 0,
+    opened: -1,
+    unrefed: false,
+    ipv6Only: false,
+  };
+  states.set(server, state);
+  server.prependListener('listening', () => open(server, state));
+  const { close, ref, unref } = server;
+  server.close = function closeBoth(this: Server, ...args: unknown[]) {
+    closeRendezvous(server, state);
+    return (close as (...a: unknown[]) => Server).apply(this, args);
+  };
+  server.ref = function refBoth(this: Server) {
+    state.unrefed = false;
+    for (const unix of state.listeners) unix.ref();
+    return ref.call(this);
+  };
+  server.unref = function unrefBoth(this: Server) {
+    state.unrefed = true;
+    for (const unix of state.listeners) unix.unref();
+    return unref.call(this);
+  };
+}
+
+/**
+ * `listen(...args)` with the rendezvous: Node's own `listen`, then the rendezvous at once where
+ * Node has bound TCP already, else as its `'listening'` comes.
+ */
+export function listenWithRendezvous(
+  server: Server,
+  request: ServerRequest,
+  backend: Backend,
+  args: unknown[],
+): Server {
+  const state = states.get(server) as RendezvousState;
+  const first = args[0] as { ipv6Only?: unknown } | null | undefined;
+  state.ipv6Only = typeof first === 'object' && first !== null && first.ipv6Only === true;
+  state.backend = backend;
+  recordStatus(server, statuses.notListening);
+  const result = request.listen.apply(server, args as Parameters<Server['listen']>);
+  if (server.listening) open(server, state);
+  return result;
+}
