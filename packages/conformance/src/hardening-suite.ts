@@ -372,34 +372,35 @@ export function hardeningConformance(options: HardeningOptions): void {
           parts[`permission: ${backend} backend, ${mechanism}, ${addons}`] = r;
           expect(r.text).toBe('hi');
           // The Windows route needs process.binding('tcp_wrap'), which the permission model
-          // refuses on every side. On the rendezvous the server cannot create its directory (no
-          // --allow-fs-write), and the client either cannot load its addon or, with addons
-          // allowed, finds no rendezvous, since the server made none.
+          // refuses on every side. On Linux the rendezvous needs no file (the abstract
+          // namespace), so the server serves it; the client either cannot load its addon and
+          // uses TCP (so its connection is accepted over TCP), or, with addons allowed, uses it.
           type Expected = { state: string; reason: RegExp };
           const tcpWrap: Expected = {
             state: 'unsupported',
             reason: /process\.binding\('tcp_wrap'\) is unavailable \(ERR_ACCESS_DENIED/,
           };
-          const noDirectory: Expected = {
-            state: 'failed',
-            reason:
-              /rendezvous check failed: cannot create \S+: Access to this API has been restricted/,
+          const allowed = addons === 'with --allow-addons';
+          const rendezvous: Record<'server' | 'accepted' | 'client', Expected> = {
+            server: {
+              state: 'enabled',
+              reason: /^listening on TCP and on the rendezvous @loopfast\//,
+            },
+            accepted: allowed
+              ? { state: 'enabled', reason: /^accepted over the rendezvous @loopfast\// }
+              : { state: 'unsupported', reason: /^accepted over TCP: / },
+            client: allowed
+              ? { state: 'enabled', reason: /^connected over the rendezvous @loopfast\// }
+              : {
+                  state: 'unsupported',
+                  reason:
+                    /permission model forbids native addons in this process: add --allow-addons/,
+                },
           };
-          const client: Expected =
-            mechanism !== 'unix-rendezvous'
-              ? tcpWrap
-              : addons === 'without --allow-addons'
-                ? {
-                    state: 'unsupported',
-                    reason:
-                      /permission model forbids native addons in this process: add --allow-addons/,
-                  }
-                : {
-                    state: 'unsupported',
-                    reason: /^no fast-path server for 127\.0\.0\.1:\d+ \(no rendezvous at /,
-                  };
-          const server = mechanism === 'unix-rendezvous' ? noDirectory : tcpWrap;
-          const expected = { server, accepted: server, client };
+          const expected =
+            mechanism === 'unix-rendezvous'
+              ? rendezvous
+              : { server: tcpWrap, accepted: tcpWrap, client: tcpWrap };
           for (const side of ['server', 'accepted', 'client'] as const) {
             expect(r[side].state, side).toBe(expected[side].state);
             expect(r[side].reason, side).toMatch(expected[side].reason);
@@ -409,7 +410,7 @@ export function hardeningConformance(options: HardeningOptions): void {
       );
 
       it.runIf(options.mechanisms.includes('unix-rendezvous'))(
-        'with --allow-addons and --allow-fs-write for the rendezvous directory: the rendezvous works under the permission model',
+        'the file rendezvous, with --allow-addons and --allow-fs-write for its directory, works under the permission model',
         async () => {
           const dir = mkdtempSync(join(tmpdir(), 'loopfast-permission-'));
           try {
@@ -427,11 +428,11 @@ export function hardeningConformance(options: HardeningOptions): void {
                   `--allow-fs-write=${dir}`,
                   '--allow-addons',
                 ],
-                env: { XDG_RUNTIME_DIR: dir },
+                env: { XDG_RUNTIME_DIR: dir, LOOPFAST_RENDEZVOUS: 'file' },
               },
             );
             const r = resultOf(run);
-            parts['permission: rendezvous with --allow-fs-write'] = r;
+            parts['permission: the file rendezvous with --allow-fs-write'] = r;
             expect(r.text).toBe('hi');
             for (const view of [r.server, r.client, r.accepted]) {
               expect(view).toMatchObject({ state: 'enabled', mechanism: 'unix-rendezvous' });

@@ -146,30 +146,6 @@ export interface ProductDifference {
 export const PRODUCT_DIFFERENCES: readonly ProductDifference[] = [
   {
     transport: 'unix-rendezvous',
-    path: ['accepted', 'addresses', 'remotePort'],
-    value: undefined,
-    why: 'a Unix-socket client has no port: remotePort on the server side is undefined (README, "Address properties")',
-  },
-  {
-    transport: 'unix-rendezvous',
-    path: ['drop', 'remotePort'],
-    value: undefined,
-    why: "the same fact in 'drop': the refused client's port is unknown (README, \"Address properties\")",
-  },
-  {
-    transport: 'unix-rendezvous',
-    path: ['client', 'addresses', 'localPort'],
-    value: undefined,
-    why: 'a Unix-socket client has no port: localPort on the client side is undefined (README, "Address properties")',
-  },
-  {
-    transport: 'unix-rendezvous',
-    path: ['client', 'addresses', 'address', 'port'],
-    value: undefined,
-    why: 'the same fact in the client\'s address(): { address, family, port: undefined } (README, "Address properties")',
-  },
-  {
-    transport: 'unix-rendezvous',
     behaviour: 'resetAndDestroy() resets the connection: the peer gets ECONNRESET',
     path: ['accepted', 'events'],
     value: ['resume', 'end', 'prefinish', 'finish', 'close(false)'],

@@ -9,7 +9,7 @@
 import { isIP, type NetConnectOpts, type Socket } from 'node:net';
 import { isLoopbackAddress } from '@loopfast/core';
 import { normalizeConnectArgs, validatePort } from './args.js';
-import type { ConnectRecord } from './mechanisms/mechanism.js';
+import type { ConnectRecord, NamedConnector } from './mechanisms/mechanism.js';
 // Node's own, not the live export: the preload replaces `net.connect` with loopfast's.
 import { nodeConnect as netConnect } from './node-originals.js';
 import {
@@ -45,8 +45,15 @@ function plannable(options: ConnectRecord): boolean {
   );
 }
 
-/** `connect` with a factory's defaults. */
-export function connectWith(defaults: LoopfastDefaults, args: readonly unknown[]): Socket {
+/**
+ * `connect` with a factory's defaults. `connectNamed` connects a host name the mechanism routes
+ * through its own `lookup` (a TLS connection passes `tls.connect`).
+ */
+export function connectWith(
+  defaults: LoopfastDefaults,
+  args: readonly unknown[],
+  connectNamed?: NamedConnector,
+): Socket {
   if (leavesItToNode(defaults, args[0])) {
     return (netConnect as (...a: unknown[]) => Socket)(...args);
   }
@@ -82,5 +89,6 @@ export function connectWith(defaults: LoopfastDefaults, args: readonly unknown[]
     options,
     host,
     listener: listener as (() => void) | undefined,
+    connectNamed,
   });
 }

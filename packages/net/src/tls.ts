@@ -71,7 +71,11 @@ export function connectTlsWith(
 ): TLSSocket {
   const { loopbackFastPath: _, backend: __, optionPolicy: ___, ...tlsOptions } = options;
   if (options.socket || options.path) return tlsConnect(tlsOptions, listener);
-  const socket = connectWith(defaults, [tcpPart(options)]);
+  // A host name is connected by TLS's own socket, through the mechanism's lookup.
+  const connectNamed = (netOptions: Record<string, unknown>) =>
+    tlsConnect({ ...tlsOptions, lookup: netOptions.lookup } as ConnectionOptions, listener);
+  const socket = connectWith(defaults, [tcpPart(options)], connectNamed);
+  if (socket instanceof process.getBuiltinModule('node:tls').TLSSocket) return socket as TLSSocket;
   return tlsConnect({ ...tlsOptions, socket } as ConnectionOptions, listener);
 }
 
@@ -168,7 +172,11 @@ export class FastPathHttpsAgent extends HttpsAgentBase {
     if (typeof options !== 'object' || options === null || options.socket || options.path) {
       return own.apply(this, args);
     }
-    const socket = connectWith(this.#defaults, [tcpPart(options)]);
+    // A host name is connected by the TLS socket `https.Agent` makes, through the mechanism's lookup.
+    const connectNamed = (netOptions: Record<string, unknown>) =>
+      own.call(this, { ...options, lookup: netOptions.lookup }, ...args.slice(1));
+    const socket = connectWith(this.#defaults, [tcpPart(options)], connectNamed);
+    if (socket instanceof process.getBuiltinModule('node:tls').TLSSocket) return socket;
     return own.call(this, { ...options, socket }, ...args.slice(1));
   }
 }

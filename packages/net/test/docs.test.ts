@@ -22,7 +22,6 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
-  type LookupFunction,
   connect as netConnect,
   createServer as netCreateServer,
   type Server,

@@ -37,7 +37,16 @@ export interface ClientRequest {
   readonly host: string;
   /** `connect`'s listener, if any. */
   readonly listener: (() => void) | undefined;
+  /**
+   * Who connects a host name, given Node's options with the mechanism's `lookup` in them: by
+   * default a new `net.Socket`; a TLS connection lets `tls.connect` connect its own socket, so
+   * that the handle the rendezvous puts in is the one TLS wraps.
+   */
+  readonly connectNamed?: NamedConnector | undefined;
 }
+
+/** Connects a socket to a host name with the options given (`lookup` included) and returns it. */
+export type NamedConnector = (options: ConnectRecord, listener: (() => void) | undefined) => Socket;
 
 /** One server, planned: the fast path was asked for. */
 export interface ServerRequest {

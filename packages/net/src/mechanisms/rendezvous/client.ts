@@ -95,21 +95,24 @@ function firstAddress(answer: LookupAnswer | undefined, family: number | undefin
  */
 function connectByName(request: ClientRequest, port: number): Socket {
   const { settings, backend, options, host, listener } = request;
-  const socket = new Socket(socketOptionsFrom(options, {}) as SocketConstructorOpts);
-  if (options.timeout) socket.setTimeout(options.timeout);
-  recordStatus(socket, statuses.resolving(host));
   const lookup = (options.lookup ?? dnsLookup) as Lookup;
+  let socket: Socket | undefined;
+  /** The status decided before the socket was known (a lookup that answered at once). */
+  let early: FastPathInfo | undefined;
+  const decide = (info: FastPathInfo) => {
+    if (socket) recordStatus(socket, info);
+    else early = info;
+  };
   const routed: Lookup = (hostname, dnsOptions, callback) =>
     lookup(hostname, dnsOptions, (error, answer, answerFamily) => {
       const first = error ? undefined : firstAddress(answer, answerFamily);
-      if (first === undefined || !(socket as { connecting?: boolean }).connecting) {
+      if (first === undefined || socket === undefined || !socket.connecting) {
         callback(error, answer, answerFamily);
         return;
       }
       const { address } = first;
       if (!isLoopbackAddress(address) || blocks(honouredBlockList(options), address)) {
-        recordStatus(
-          socket,
+        decide(
           isLoopbackAddress(address)
             ? statuses.blockedAddress(address, backend.name)
             : statuses.notLoopback(address),
@@ -122,8 +125,7 @@ function connectByName(request: ClientRequest, port: number): Socket {
       const handle = outcome?.fd === undefined ? null : descriptorHandle(backend, outcome.fd);
       if (outcome?.fd === undefined || handle === null || !replaceHandle(socket, handle)) {
         handle?.close();
-        recordStatus(
-          socket,
+        decide(
           outcome?.info && outcome.fd === undefined
             ? outcome.info
             : place.absent(backend, settings, canonicalAddress(address), port),
@@ -145,7 +147,21 @@ function connectByName(request: ClientRequest, port: number): Socket {
         lookups: typeof answer === 'string' ? [] : (answer ?? []),
       });
     });
-  return nodeSocketConnect.call(socket, { ...options, lookup: routed } as NetConnectOpts, listener);
+  const connectOptions = { ...options, lookup: routed };
+  if (request.connectNamed) {
+    // TLS makes its socket inside the call: a lookup that answers at once is not routed.
+    socket = request.connectNamed(connectOptions, listener);
+  } else {
+    // As net.connect does, with the socket known first: a custom lookup may answer at once.
+    socket = new Socket(socketOptionsFrom(options, {}) as SocketConstructorOpts);
+    if (options.timeout) socket.setTimeout(options.timeout);
+    recordStatus(socket, statuses.resolving(host));
+    nodeSocketConnect.call(socket, connectOptions as NetConnectOpts, listener);
+  }
+  if (early !== undefined || request.connectNamed) {
+    recordStatus(socket, early ?? statuses.resolving(host));
+  }
+  return socket;
 }
 
 /**

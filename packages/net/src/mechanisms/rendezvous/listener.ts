@@ -21,7 +21,7 @@ import { type FastPathInfo, recordAcceptedStatus, recordStatus } from '../../sta
 import { statuses } from '../../statuses.js';
 import { type Ends, emulateTcp } from '../../tcp-emulation.js';
 import type { ServerRequest } from '../mechanism.js';
-import { canonicalAddress, parseAbstractClientName } from './names.js';
+import { canonicalAddress, parseAbstractClientName, shownName } from './names.js';
 import { placeFor, type RendezvousPlace } from './places.js';
 
 /** The TCP listener a rendezvous stands beside, as accepted connections show it. */
@@ -263,7 +263,7 @@ function listenOn(
   };
   const unix = netCreateServer({ allowHalfOpen, pauseOnConnect });
   state.listeners.push(unix);
-  const accepted = statuses.rendezvousAccepted(name, backend.name);
+  const accepted = statuses.rendezvousAccepted(shownName(name), backend.name);
   unix.on('connection', (socket: Socket) =>
     handToServer(server, socket, tcp, family, backend, accepted),
   );
