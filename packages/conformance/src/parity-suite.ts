@@ -141,39 +141,39 @@ export interface ProductDifference {
  * Every difference between `node:net` and `@loopfast/net` a user may see. The fast-path status
  * (`fastPathInfo`) and the transport itself (the handle behind the socket: a `Pipe` on the
  * rendezvous) are the product and never enter a trace; what the transport shows through the
- * API is listed here, each with the README section that documents it. Nothing else may differ.
+ * API is listed here, each with the section of docs/how-it-works.md that documents it. Nothing else may differ.
  */
 export const PRODUCT_DIFFERENCES: readonly ProductDifference[] = [
   {
     transport: 'unix-rendezvous',
     path: ['accepted', 'addresses', 'remotePort'],
     value: undefined,
-    why: 'a Unix-socket client has no port: remotePort on the server side is undefined (README, "Address properties")',
+    why: 'a Unix-socket client has no port: remotePort on the server side is undefined (docs/how-it-works.md, "Address properties")',
   },
   {
     transport: 'unix-rendezvous',
     path: ['drop', 'remotePort'],
     value: undefined,
-    why: "the same fact in 'drop': the refused client's port is unknown (README, \"Address properties\")",
+    why: "the same fact in 'drop': the refused client's port is unknown (docs/how-it-works.md, \"Address properties\")",
   },
   {
     transport: 'unix-rendezvous',
     path: ['client', 'addresses', 'localPort'],
     value: undefined,
-    why: 'a Unix-socket client has no port: localPort on the client side is undefined (README, "Address properties")',
+    why: 'a Unix-socket client has no port: localPort on the client side is undefined (docs/how-it-works.md, "Address properties")',
   },
   {
     transport: 'unix-rendezvous',
     path: ['client', 'addresses', 'address', 'port'],
     value: undefined,
-    why: 'the same fact in the client\'s address(): { address, family, port: undefined } (README, "Address properties")',
+    why: 'the same fact in the client\'s address(): { address, family, port: undefined } (docs/how-it-works.md, "Address properties")',
   },
   {
     transport: 'unix-rendezvous',
     behaviour: 'resetAndDestroy() resets the connection: the peer gets ECONNRESET',
     path: ['accepted', 'events'],
     value: ['resume', 'end', 'prefinish', 'finish', 'close(false)'],
-    why: 'a Unix socket has no TCP reset: resetAndDestroy() destroys it and the peer sees the end of the stream (README, "Address properties")',
+    why: 'a Unix socket has no TCP reset: resetAndDestroy() destroys it and the peer sees the end of the stream (docs/how-it-works.md, "Address properties")',
   },
 ];
 
