@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 if (!/[\\/]node_modules[\\/]/.test(root)) {
-  process.stdout.write('@loopfast/napi: in the loopfast repository; the build compiles the addon\n');
+  process.stdout.write(
+    '@loopfast/napi: in the loopfast repository; the build compiles the addon\n',
+  );
   process.exit(0);
 }
 const require = createRequire(import.meta.url);
