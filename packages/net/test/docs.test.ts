@@ -198,6 +198,21 @@ describe('the READMEs, the guides under docs/, ARCHITECTURE.md, RELIABILITY.md a
   });
 });
 
+describe('installing before the first release, as the README says', () => {
+  it('names pnpm pack:all, a script that packs with scripts/pack-all.mjs, the tarballs and npx @loopfast/net', () => {
+    const manifest = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(manifest.scripts['pack:all']).toMatch(/&& node scripts\/pack-all\.mjs$/);
+    const readme = read('README.md');
+    expect(readme).toContain('pnpm pack:all');
+    expect(readme).toMatch(/^npm install \.\/loopfast-core-[\d.]+\.tgz \.\/loopfast-net-/m);
+    expect(readme).toContain('npx @loopfast/net doctor');
+    // The name `loopfast` on the registry is not ours: no page tells a user to npx it.
+    for (const page of [...READMES, ...GUIDES]) {
+      expect(read(page), page).not.toMatch(/npx loopfast\b/);
+    }
+  });
+});
+
 describe('the API reference of @loopfast/net', () => {
   // typedoc lists what the declarations declare: a `const` typed `typeof instance.connect`
   // appears under Variables with no parameters, a function with its overloads and examples.

@@ -1,6 +1,7 @@
 /**
- * What `npm install` gives a user: each public package packed as it would be published
- * (`pnpm pack`, which turns `workspace:` ranges into versions), its file list and manifest, and
+ * What `npm install` gives a user: each public package packed as it would be published (by the
+ * script of `pnpm pack:all`: `pnpm pack`, which turns `workspace:` ranges into versions), its
+ * file list and manifest, and
  * the four tarballs installed with npm into fresh projects outside the workspace (once with
  * install scripts, once with `--ignore-scripts`), where a small program connects with each
  * backend. Dependencies the packages do not carry (koffi, node-gyp-build, node-addon-api) come
@@ -9,7 +10,15 @@
  * Needs `pnpm build` first (turbo's `test` task depends on `build`).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix as posixPath } from 'node:path';
 import { promisify } from 'node:util';
@@ -80,17 +89,26 @@ describe.runIf(posix)('the published packages', () => {
     work = mkdtempSync(join(tmpdir(), 'loopfast-packages-'));
     const packed = join(work, 'tarballs');
     mkdirSync(packed);
-    for (const name of PUBLIC) {
-      const root = join(repoRoot, 'packages', name);
-      if (!existsSync(join(root, 'dist', 'index.js'))) {
-        throw new Error(`packages/${name}/dist is missing: run \`pnpm build\` first`);
-      }
-      const output = execFileSync('pnpm', ['pack', '--pack-destination', packed, '--json'], {
-        cwd: root,
+    // What `pnpm pack:all` runs once the packages are built: one tarball each, in one folder.
+    const output = execFileSync(
+      process.execPath,
+      [join(repoRoot, 'scripts', 'pack-all.mjs'), packed],
+      {
         encoding: 'utf8',
         env: userEnv(),
-      });
-      const { filename } = JSON.parse(output) as { filename: string };
+      },
+    );
+    const tarballOf = (name: PackageName) => {
+      const { version } = JSON.parse(
+        readFileSync(join(repoRoot, 'packages', name, 'package.json'), 'utf8'),
+      ) as Manifest;
+      return `loopfast-${name}-${version}.tgz`;
+    };
+    const written = readdirSync(packed).sort();
+    expect(written).toEqual(PUBLIC.map(tarballOf));
+    expect(output).toContain(`npm install ${written.map((file) => `./${file}`).join(' ')}\n`);
+    for (const name of PUBLIC) {
+      const filename = join(packed, tarballOf(name));
       tarballs.set(name, filename);
       const list = execFileSync('tar', ['-tzf', filename], { encoding: 'utf8' })
         .split('\n')
