@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BACKEND_ENV, isKillSwitchOn, KILL_SWITCH_ENV } from '../src/index.js';
+import {
+  BACKEND_ENV,
+  isKillSwitchOn,
+  isKnownKillSwitchValue,
+  KILL_SWITCH_ENV,
+  KILL_SWITCH_OFF_VALUES,
+  KILL_SWITCH_ON_VALUES,
+} from '../src/index.js';
 
 describe('environment', () => {
   it('names the variables', () => {
@@ -30,6 +37,31 @@ describe('environment', () => {
       expect(isKillSwitchOn()).toBe(false);
     } finally {
       if (saved !== undefined) process.env[KILL_SWITCH_ENV] = saved;
+    }
+  });
+
+  it.each([
+    [undefined, true],
+    ['', true],
+    ['0', true],
+    [' Off ', true],
+    ['NO', true],
+    ['false', true],
+    ['Yes', true],
+    ['maybe', false],
+    ['2', false],
+    ['disable', false],
+  ])('knows LOOPFAST_DISABLE=%j: %s', (value, known) => {
+    expect(isKnownKillSwitchValue(value)).toBe(known);
+  });
+
+  it('turns on with exactly the on values, and every known value is on or off', () => {
+    for (const value of KILL_SWITCH_ON_VALUES) {
+      expect(isKillSwitchOn({ [KILL_SWITCH_ENV]: value.toUpperCase() })).toBe(true);
+    }
+    for (const value of KILL_SWITCH_OFF_VALUES) {
+      expect(isKillSwitchOn({ [KILL_SWITCH_ENV]: value })).toBe(false);
+      expect(KILL_SWITCH_ON_VALUES).not.toContain(value);
     }
   });
 });

@@ -105,7 +105,7 @@ function warnUnknownBackend(value: string): void {
   if (warnedValues.has(value)) return;
   warnedValues.add(value);
   process.emitWarning(
-    `${BACKEND_ENV}=${JSON.stringify(value)} names no loopfast backend: use napi or ffi (in any case). Until then, connections that ask for the fast path use the normal path.`,
+    `${BACKEND_ENV}=${JSON.stringify(value)} names no loopfast backend: use napi, ffi or auto (in any case), or leave it empty. Until then, connections that ask for the fast path use the normal path.`,
     { type: 'LoopfastWarning', code: UNKNOWN_BACKEND_WARNING },
   );
 }
@@ -128,7 +128,7 @@ export function chooseBackend(
     warnUnknownBackend(fromEnv as string);
     return {
       backend: null,
-      reason: `${BACKEND_ENV}=${fromEnv} names no backend (use napi or ffi)`,
+      reason: `${BACKEND_ENV}=${fromEnv} names no backend (use napi, ffi or auto)`,
       error: null,
     };
   }

@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join, posix as posixPath } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './readme-blocks.js';
+import { type Example, examplesOf, repoRoot } from './readme-blocks.js';
 
 const run = promisify(execFile);
 const PUBLIC = ['core', 'ffi', 'napi', 'net'] as const;
@@ -246,8 +246,12 @@ for (const backend of [ffi, napi]) {
 process.stdout.write(JSON.stringify({ versions, results }));
 `;
 
-  /** A fresh npm project with the four tarballs installed; returns its directory. */
-  async function install(label: string, flags: string[]): Promise<string> {
+  /** A fresh npm project with the tarballs of `names` installed; returns its directory. */
+  async function install(
+    label: string,
+    flags: string[],
+    names: readonly PackageName[] = PUBLIC,
+  ): Promise<string> {
     const dir = join(work, label);
     mkdirSync(dir);
     writeFileSync(
@@ -263,7 +267,7 @@ process.stdout.write(JSON.stringify({ versions, results }));
         '--no-package-lock',
         '--loglevel=error',
         ...flags,
-        ...PUBLIC.map((name) => tarballs.get(name) as string),
+        ...names.map((name) => tarballs.get(name) as string),
       ],
       { cwd: dir, env: userEnv(), timeout: 120_000 },
     );
@@ -302,5 +306,108 @@ process.stdout.write(JSON.stringify({ versions, results }));
       // The napi addon came from the package's prebuilt binary: no compiler ran.
       expect(existsSync(join(dir, 'node_modules', '@loopfast', 'napi', 'build'))).toBe(false);
     }
+  }, 180_000);
+
+  /** `npx @loopfast/net doctor`, as the README says, in `dir`: the exit code and the lines. */
+  async function doctorIn(
+    dir: string,
+  ): Promise<{ code: number; lines: string[][]; result: string }> {
+    let code = 0;
+    let stdout: string;
+    try {
+      ({ stdout } = await run('npx', ['@loopfast/net', 'doctor'], {
+        cwd: dir,
+        env: userEnv({ XDG_RUNTIME_DIR: mkdtempSync(join(work, 'runtime-')) }),
+        timeout: 60_000,
+      }));
+    } catch (error) {
+      ({ stdout } = error as { stdout: string });
+      code = (error as { code: number }).code;
+    }
+    const lines = [...stdout.matchAll(/^ {2}(PASS|INFO|WARN|FAIL) {2}(.+?) {2,}(.*)$/gm)].map(
+      ([, level, name, detail]) => [level as string, (name as string).trim(), detail as string],
+    );
+    return { code, lines, result: /^Result: (\w+)/m.exec(stdout)?.[1] ?? '' };
+  }
+
+  it('npx @loopfast/net doctor passes with one backend (the other is INFO), and with none names the install command', async () => {
+    const [both, napiOnly, ffiOnly, none] = await Promise.all([
+      install('doctor-both', []),
+      install('doctor-napi', [], ['core', 'napi', 'net']),
+      install('doctor-ffi', [], ['core', 'ffi', 'net']),
+      install('doctor-none', [], ['core', 'net']),
+    ]);
+    const loaded = expect.stringMatching(
+      /^loaded \(version [\d.]+\); a native socket was made and closed$/,
+    );
+    const backends = (lines: string[][]) =>
+      lines.filter(([, name = '']) => name.startsWith('backend') || name === 'round trip');
+    const enabled = (backend: string) =>
+      `a fast-path client and server in this process: enabled (unix-rendezvous, ${backend})`;
+
+    const withBoth = await doctorIn(both);
+    expect(withBoth).toMatchObject({ code: 0, result: 'PASS' });
+    expect(withBoth.lines.filter(([level]) => level !== 'PASS')).toEqual([]);
+    expect(backends(withBoth.lines)).toEqual([
+      ['PASS', 'backend napi', loaded],
+      ['PASS', 'backend ffi', loaded],
+      ['PASS', 'backend in use', 'napi (LOOPFAST_BACKEND unset)'],
+      ['PASS', 'round trip', enabled('napi')],
+    ]);
+
+    const withNapi = await doctorIn(napiOnly);
+    expect(withNapi).toMatchObject({ code: 0, result: 'PASS' });
+    expect(withNapi.lines.filter(([level]) => level === 'FAIL' || level === 'WARN')).toEqual([]);
+    expect(backends(withNapi.lines)).toEqual([
+      ['PASS', 'backend napi', loaded],
+      [
+        'INFO',
+        'backend ffi',
+        'not installed; optional, as napi works (npm install @loopfast/ffi adds it)',
+      ],
+      ['PASS', 'backend in use', 'napi (LOOPFAST_BACKEND unset)'],
+      ['PASS', 'round trip', enabled('napi')],
+    ]);
+
+    const withFfi = await doctorIn(ffiOnly);
+    expect(withFfi).toMatchObject({ code: 0, result: 'PASS' });
+    expect(backends(withFfi.lines)).toEqual([
+      [
+        'INFO',
+        'backend napi',
+        'not installed; optional, as ffi works (npm install @loopfast/napi adds it)',
+      ],
+      ['PASS', 'backend ffi', loaded],
+      ['PASS', 'backend in use', 'ffi (LOOPFAST_BACKEND unset)'],
+      ['PASS', 'round trip', enabled('ffi')],
+    ]);
+
+    const withNone = await doctorIn(none);
+    expect(withNone).toMatchObject({ code: 1, result: 'FAIL' });
+    expect(backends(withNone.lines)).toEqual([
+      ['FAIL', 'backend napi', 'not installed'],
+      ['FAIL', 'backend ffi', 'not installed'],
+      [
+        'FAIL',
+        'backend in use',
+        'none installed: npm install @loopfast/napi (or npm install @loopfast/ffi, which needs no compiler)',
+      ],
+      ['FAIL', 'round trip', expect.stringMatching(/: unsupported: no backend available: /)],
+    ]);
+  }, 180_000);
+
+  it("runs the README's quick start in a project that installed the tarballs", async () => {
+    const dir = await install('quick-start', [], ['core', 'napi', 'net']);
+    const [example] = examplesOf('README.md');
+    writeFileSync(join(dir, 'quick-start.mjs'), (example as Example).code);
+    const { stdout, stderr } = await run(process.execPath, ['quick-start.mjs'], {
+      cwd: dir,
+      env: userEnv({ XDG_RUNTIME_DIR: mkdtempSync(join(work, 'runtime-')) }),
+      timeout: 30_000,
+    });
+    expect(stderr).toBe('');
+    expect(stdout).toContain("state: 'enabled'");
+    expect(stdout).toContain("mechanism: 'unix-rendezvous'");
+    expect(stdout).toContain('hello\n');
   }, 180_000);
 });
