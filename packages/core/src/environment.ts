@@ -27,20 +27,22 @@ export const KILL_SWITCH_ON_VALUES: readonly string[] = ['1', 'true', 'yes', 'on
 export const KILL_SWITCH_OFF_VALUES: readonly string[] = ['0', 'false', 'no', 'off', ''];
 
 const ON_VALUES = new Set(KILL_SWITCH_ON_VALUES);
-const KNOWN_KILL_SWITCH_VALUES = new Set([...KILL_SWITCH_ON_VALUES, ...KILL_SWITCH_OFF_VALUES]);
+const OFF_VALUES = new Set(KILL_SWITCH_OFF_VALUES);
+
+/**
+ * What a value of `LOOPFAST_DISABLE` means: `on`, `off` (`undefined`, unset, is off), or
+ * `unknown`, a value loopfast does not know, which leaves the kill switch off.
+ */
+export function killSwitchState(value: string | undefined): 'on' | 'off' | 'unknown' {
+  if (value === undefined) return 'off';
+  const normalized = value.trim().toLowerCase();
+  if (ON_VALUES.has(normalized)) return 'on';
+  return OFF_VALUES.has(normalized) ? 'off' : 'unknown';
+}
 
 /** Whether the kill switch is on in `env` (the process environment by default). */
 export function isKillSwitchOn(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): boolean {
-  const value = env[KILL_SWITCH_ENV];
-  return value !== undefined && ON_VALUES.has(value.trim().toLowerCase());
-}
-
-/**
- * Whether `value` is one loopfast knows for `LOOPFAST_DISABLE` (`undefined`, unset, is); any
- * other value leaves the kill switch off.
- */
-export function isKnownKillSwitchValue(value: string | undefined): boolean {
-  return value === undefined || KNOWN_KILL_SWITCH_VALUES.has(value.trim().toLowerCase());
+  return killSwitchState(env[KILL_SWITCH_ENV]) === 'on';
 }

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   BACKEND_ENV,
   isKillSwitchOn,
-  isKnownKillSwitchValue,
   KILL_SWITCH_ENV,
   KILL_SWITCH_OFF_VALUES,
   KILL_SWITCH_ON_VALUES,
+  killSwitchState,
 } from '../src/index.js';
 
 describe('environment', () => {
@@ -41,18 +41,19 @@ describe('environment', () => {
   });
 
   it.each([
-    [undefined, true],
-    ['', true],
-    ['0', true],
-    [' Off ', true],
-    ['NO', true],
-    ['false', true],
-    ['Yes', true],
-    ['maybe', false],
-    ['2', false],
-    ['disable', false],
-  ])('knows LOOPFAST_DISABLE=%j: %s', (value, known) => {
-    expect(isKnownKillSwitchValue(value)).toBe(known);
+    [undefined, 'off'],
+    ['', 'off'],
+    ['0', 'off'],
+    [' Off ', 'off'],
+    ['NO', 'off'],
+    ['false', 'off'],
+    ['Yes', 'on'],
+    [' 1', 'on'],
+    ['maybe', 'unknown'],
+    ['2', 'unknown'],
+    ['disable', 'unknown'],
+  ])('LOOPFAST_DISABLE=%j is %s', (value, state) => {
+    expect(killSwitchState(value)).toBe(state);
   });
 
   it('turns on with exactly the on values, and every known value is on or off', () => {

@@ -8,10 +8,10 @@
  */
 import {
   BACKEND_ENV,
-  isKnownKillSwitchValue,
   KILL_SWITCH_ENV,
   KILL_SWITCH_OFF_VALUES,
   KILL_SWITCH_ON_VALUES,
+  killSwitchState,
 } from '@loopfast/core';
 
 /** Code of the process warning for a `LOOPFAST_*` variable loopfast does not know. */
@@ -50,12 +50,13 @@ function told(key: string): boolean {
 const scanned = new WeakSet<Env>();
 
 /**
- * Emits a process warning for each unknown `LOOPFAST_*` variable in `env` (one warning naming
- * them all, code {@link UNKNOWN_ENV_WARNING}) and for a value of `LOOPFAST_DISABLE` loopfast does
- * not know (code {@link UNKNOWN_ENV_VALUE_WARNING}), each at most once per process. Cheap after
- * the first call with an environment: the names are read once, the kill switch's value each time.
+ * Whether the kill switch is on in `env`, telling what is wrong with the environment on the way:
+ * one process warning naming every unknown `LOOPFAST_*` variable (code
+ * {@link UNKNOWN_ENV_WARNING}) and one for a value of `LOOPFAST_DISABLE` loopfast does not know
+ * (code {@link UNKNOWN_ENV_VALUE_WARNING}), each at most once per process. Cheap after the first
+ * call with an environment: the names are read once, the kill switch's value (one read) each time.
  */
-export function checkEnvironment(env: Env): void {
+export function checkedKillSwitch(env: Env): boolean {
   if (!scanned.has(env)) {
     scanned.add(env);
     const unknown = unknownVariables(env).filter((name) => !told(`variable ${name}`));
@@ -67,10 +68,12 @@ export function checkEnvironment(env: Env): void {
     }
   }
   const value = env[KILL_SWITCH_ENV];
-  if (!isKnownKillSwitchValue(value) && !told(`value ${KILL_SWITCH_ENV}=${value}`)) {
+  const state = killSwitchState(value);
+  if (state === 'unknown' && !told(`value ${KILL_SWITCH_ENV}=${value}`)) {
     process.emitWarning(
       `${KILL_SWITCH_ENV}=${JSON.stringify(value)} is not a value loopfast knows, so the kill switch stays off: ${KILL_SWITCH_VALUES_TEXT} (in any case).`,
       { type: 'LoopfastWarning', code: UNKNOWN_ENV_VALUE_WARNING },
     );
   }
+  return state === 'on';
 }

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { type Backend, isKillSwitchOn } from '@loopfast/core';
+import type { Backend } from '@loopfast/core';
 import { chooseBackend } from './backend-choice.js';
-import { checkEnvironment } from './environment.js';
+import { checkedKillSwitch } from './environment.js';
 import type { Mechanism } from './mechanisms/mechanism.js';
 import type { FastPathSettings } from './options.js';
 import { platformMechanism } from './platforms.js';
@@ -25,8 +25,7 @@ export type Plan =
  */
 export function statusWithoutAddress(settings: FastPathSettings): FastPathInfo | null {
   if (!settings.requested) return statuses.notRequested;
-  checkEnvironment(settings.env);
-  if (isKillSwitchOn(settings.env)) return statuses.killed;
+  if (checkedKillSwitch(settings.env)) return statuses.killed;
   return null;
 }
 

@@ -10,12 +10,7 @@ import { lstatSync } from 'node:fs';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  BACKEND_ENV,
-  isKillSwitchOn,
-  isKnownKillSwitchValue,
-  KILL_SWITCH_ENV,
-} from '@loopfast/core';
+import { BACKEND_ENV, KILL_SWITCH_ENV, killSwitchState } from '@loopfast/core';
 import { chooseBackend } from '../backend-choice.js';
 import { connectWith } from '../connect.js';
 import { KILL_SWITCH_VALUES_TEXT, KNOWN_VARIABLES, unknownVariables } from '../environment.js';
@@ -148,14 +143,15 @@ function backendChecks(env: Env): Check[] {
 
 function killSwitchCheck(env: Env): Check {
   const value = env[KILL_SWITCH_ENV];
-  if (isKillSwitchOn(env)) {
+  const state = killSwitchState(value);
+  if (state === 'on') {
     return check(
       'kill switch',
       'fail',
       `on (${KILL_SWITCH_ENV}=${value}): every fast-path request is disabled`,
     );
   }
-  if (!isKnownKillSwitchValue(value)) {
+  if (state === 'unknown') {
     return check(
       'kill switch',
       'warn',
