@@ -34,6 +34,9 @@ interface Manifest {
   name: string;
   version: string;
   license?: string;
+  repository?: { type: string; url: string; directory: string };
+  homepage?: string;
+  bugs?: { url: string };
   private?: boolean;
   types?: string;
   bin?: Record<string, string>;
@@ -193,6 +196,16 @@ describe.runIf(posix)('the published packages', () => {
       const list = new Set(files.get(name));
       expect(manifest.name).toBe(`@loopfast/${name}`);
       expect(manifest.license).toBe('MIT');
+      // Where npm's page links: the repository (this package's folder), its README, the issues.
+      expect(manifest.repository).toEqual({
+        type: 'git',
+        url: 'git+https://github.com/loopfast/loopfast.git',
+        directory: `packages/${name}`,
+      });
+      expect(manifest.homepage).toBe(
+        `https://github.com/loopfast/loopfast/tree/main/packages/${name}#readme`,
+      );
+      expect(manifest.bugs).toEqual({ url: 'https://github.com/loopfast/loopfast/issues' });
       expect(manifest.private).toBeUndefined();
       // The entry and ./package.json as every package has them; any other export (a subpath)
       // and any bin must point at a file the tarball holds.
