@@ -405,7 +405,7 @@ process.stdout.write(JSON.stringify({ versions, results }));
         'backend in use',
         'none installed: npm install @loopfast/napi (or npm install @loopfast/ffi, which needs no compiler)',
       ],
-      ['FAIL', 'round trip', expect.stringMatching(/: unsupported: no backend available: /)],
+      ['FAIL', 'round trip', expect.stringMatching(/: [a-z-]+: no backend available: /)],
     ]);
   }, 180_000);
 
