@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sunPathSize, unixPathLimit, validateUnixSocketPath } from '../src/index.js';
+import { sunPathSize, unixPathLimit, validateUnixSocketPath } from '../src/internal.js';
 import { checkAgainstHeaders, shouldRunWith } from './header-check.js';
 
 function thrown(call: () => unknown): Error & { code?: string } {

@@ -6,12 +6,8 @@
  * @module
  */
 import { createRequire } from 'node:module';
-import {
-  BACKEND_ENV,
-  type Backend,
-  invalidArgTypeError,
-  invalidArgValueError,
-} from '@loopfast/core';
+import { BACKEND_ENV, type Backend } from '@loopfast/core';
+import { invalidArgTypeError, invalidArgValueError } from '@loopfast/core/internal';
 
 /** A backend object, a backend package by short name, or `'auto'`. */
 export type BackendOption = Backend | 'napi' | 'ffi' | 'auto';

@@ -6,7 +6,7 @@
  */
 import { Server, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { invalidArgTypeError } from '@loopfast/core';
+import { invalidArgTypeError } from '@loopfast/core/internal';
 import { type ConnectOptions, connectWith } from './connect.js';
 import {
   createUndiciConnector,
