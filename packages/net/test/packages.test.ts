@@ -327,10 +327,14 @@ process.stdout.write(JSON.stringify({ versions, results }));
   ): Promise<{ code: number; lines: string[][]; result: string }> {
     let code = 0;
     let stdout: string;
+    // A temp directory of its own, holding the rendezvous directory as a server makes it.
+    const tmp = mkdtempSync(join(work, 'tmp-'));
+    mkdirSync(join(tmp, `loopfast-${process.geteuid?.() ?? 0}`), { mode: 0o700 });
+    const { XDG_RUNTIME_DIR: _runtime, ...env } = userEnv({ TMPDIR: tmp });
     try {
       ({ stdout } = await run('npx', ['@loopfast/net', 'doctor'], {
         cwd: dir,
-        env: userEnv({ XDG_RUNTIME_DIR: mkdtempSync(join(work, 'runtime-')) }),
+        env,
         timeout: 60_000,
       }));
     } catch (error) {
@@ -370,6 +374,19 @@ process.stdout.write(JSON.stringify({ versions, results }));
 
     const withNapi = await doctorIn(napiOnly);
     expect(withNapi).toMatchObject({ code: 0, result: 'PASS' });
+    // The README's sample is this case: the same lines, levels and wording but for what is this
+    // machine's own (versions, the namespace, the directory).
+    const sample = /^loopfast doctor\n\n([\s\S]*?)\n\nResult: PASS: /m.exec(
+      readFileSync(join(repoRoot, 'README.md'), 'utf8'),
+    )?.[1];
+    const own = /v\d+\.\d+\.\d+|\d+\.\d+\.\d+|\b\d{6,}\b|\/\S*loopfast-\d+|uid \d+/g;
+    const masked = (lines: string[][]) =>
+      lines.map((line) => line.join(' | ').replace(own, '<own>'));
+    const sampleLines = [
+      ...(sample ?? '').matchAll(/^ {2}(PASS|INFO|WARN|FAIL) {2}(.+?) {2,}(.*)$/gm),
+    ].map(([, level, name, detail]) => [level, name?.trim(), detail] as string[]);
+    expect(sampleLines.length).toBeGreaterThan(10);
+    expect(masked(withNapi.lines)).toEqual(masked(sampleLines));
     expect(withNapi.lines.filter(([level]) => level === 'FAIL' || level === 'WARN')).toEqual([]);
     expect(backends(withNapi.lines)).toEqual([
       ['PASS', 'backend napi', loaded],
