@@ -5,7 +5,7 @@
  *
  * What it runs: the same test files as on Linux (packages/ffi/test/conformance.test.ts,
  * packages/napi/test/conformance.test.ts, packages/net/test/conformance-*.test.ts), so the same
- * suites and assertions; `LOOPFAST_UNDER_WINE=1` selects the Wine row of
+ * suites and assertions; `CONFORMANCE_UNDER_WINE=1` selects the Wine row of
  * packages/conformance/src/platform-expectations.ts, where what Windows does differently is data.
  * Under Wine the backends go through ws2_32 for real (WSASocketW, WSAIoctl, WSAGetLastError):
  * Wine answers SIO_LOOPBACK_FAST_PATH with WSAEOPNOTSUPP (10045), as Windows 7 does, so this
@@ -235,8 +235,8 @@ const code = await runWine(
   {
     env: {
       ...wineEnv,
-      LOOPFAST_UNDER_WINE: '1',
-      LOOPFAST_WINE_LINKS: windowsPath(linksFile),
+      CONFORMANCE_UNDER_WINE: '1',
+      CONFORMANCE_WINE_LINKS: windowsPath(linksFile),
       NODE_OPTIONS: `--import=${windowsUrl(join(here, 'wine/realpath.mjs'))}`,
     },
     log,

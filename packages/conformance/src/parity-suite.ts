@@ -141,7 +141,7 @@ export interface ProductDifference {
  * Every difference between `node:net` and `@loopfast/net` a user may see. The fast-path status
  * (`fastPathInfo`) and the transport itself (the handle behind the socket: a `Pipe` on the
  * rendezvous) are the product and never enter a trace; what the transport shows through the
- * API is listed here, each with the README section that documents it. Nothing else may differ.
+ * API is listed here, each with the section of docs/how-it-works.md that documents it. Nothing else may differ.
  */
 export const PRODUCT_DIFFERENCES: readonly ProductDifference[] = [
   {
@@ -149,7 +149,7 @@ export const PRODUCT_DIFFERENCES: readonly ProductDifference[] = [
     behaviour: 'resetAndDestroy() resets the connection: the peer gets ECONNRESET',
     path: ['accepted', 'events'],
     value: ['resume', 'end', 'prefinish', 'finish', 'close(false)'],
-    why: 'a Unix socket has no TCP reset: resetAndDestroy() destroys it and the peer sees the end of the stream (README, "Address properties")',
+    why: 'a Unix socket has no TCP reset: resetAndDestroy() destroys it and the peer sees the end of the stream (docs/how-it-works.md, "Address properties")',
   },
 ];
 

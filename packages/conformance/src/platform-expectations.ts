@@ -226,7 +226,7 @@ function windows(
  * Set by the Windows lane: `1` when running under Wine, whose ws2_32 answers the fast-path ioctl
  * with `WSAEOPNOTSUPP` as Windows 7 does.
  */
-export const WINE_ENV = 'LOOPFAST_UNDER_WINE';
+export const WINE_ENV = 'CONFORMANCE_UNDER_WINE';
 
 /**
  * The expectations for the running platform.

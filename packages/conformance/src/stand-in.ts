@@ -10,12 +10,8 @@
  *
  * @module
  */
-import {
-  type Backend,
-  socketConstants,
-  validateBoolean,
-  validateSocketDescriptor,
-} from '@loopfast/core';
+import { type Backend, socketConstants } from '@loopfast/core';
+import { validateBoolean, validateSocketDescriptor } from '@loopfast/core/internal';
 
 /** A stand-in backend and what it has seen. */
 export interface StandIn {

@@ -1,18 +1,30 @@
 /**
  * `@loopfast/core`: constants, IOC macros, the error table and error classes, the supported-option
- * table, loopback and platform helpers, and the {@link Backend} interface. Pure TypeScript.
+ * table, loopback and platform helpers, the environment variables, and the {@link Backend}
+ * interface. Pure TypeScript. The helpers the loopfast packages share among themselves are on
+ * `@loopfast/core/internal`, which is not public API.
  *
  * @packageDocumentation
  */
-export * from './argument-errors.js';
 export * from './backend.js';
 export * from './environment.js';
 export * from './error-table.js';
-export * from './errors.js';
+export {
+  isUnsupportedError,
+  LoopfastError,
+  LoopfastErrorCode,
+  LoopfastSystemError,
+  type SystemErrorFields,
+  type UnsupportedError,
+} from './errors.js';
 export * from './fast-path-options.js';
 export * from './ioctl-codes.js';
-export * from './loopback.js';
+export {
+  isIPv4MappedAddress,
+  isLocalhostName,
+  isLoopbackAddress,
+  isWildcardAddress,
+} from './loopback.js';
 export * from './socket-constants.js';
-export * from './unix-path.js';
-export * from './validate.js';
+export { unixPathLimit } from './unix-path.js';
 export * from './windows-version.js';

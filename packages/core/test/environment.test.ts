@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BACKEND_ENV, isKillSwitchOn, KILL_SWITCH_ENV } from '../src/index.js';
+import {
+  BACKEND_ENV,
+  isKillSwitchOn,
+  KILL_SWITCH_ENV,
+  KILL_SWITCH_OFF_VALUES,
+  KILL_SWITCH_ON_VALUES,
+  killSwitchState,
+} from '../src/index.js';
 
 describe('environment', () => {
   it('names the variables', () => {
@@ -30,6 +37,32 @@ describe('environment', () => {
       expect(isKillSwitchOn()).toBe(false);
     } finally {
       if (saved !== undefined) process.env[KILL_SWITCH_ENV] = saved;
+    }
+  });
+
+  it.each([
+    [undefined, 'off'],
+    ['', 'off'],
+    ['0', 'off'],
+    [' Off ', 'off'],
+    ['NO', 'off'],
+    ['false', 'off'],
+    ['Yes', 'on'],
+    [' 1', 'on'],
+    ['maybe', 'unknown'],
+    ['2', 'unknown'],
+    ['disable', 'unknown'],
+  ])('LOOPFAST_DISABLE=%j is %s', (value, state) => {
+    expect(killSwitchState(value)).toBe(state);
+  });
+
+  it('turns on with exactly the on values, and every known value is on or off', () => {
+    for (const value of KILL_SWITCH_ON_VALUES) {
+      expect(isKillSwitchOn({ [KILL_SWITCH_ENV]: value.toUpperCase() })).toBe(true);
+    }
+    for (const value of KILL_SWITCH_OFF_VALUES) {
+      expect(isKillSwitchOn({ [KILL_SWITCH_ENV]: value })).toBe(false);
+      expect(KILL_SWITCH_ON_VALUES).not.toContain(value);
     }
   });
 });

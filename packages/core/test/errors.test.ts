@@ -1,15 +1,17 @@
 import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
-  ADDONS_DISABLED_HINT,
-  isAddonLoadingDisabled,
   isUnsupportedError,
   LoopfastError,
   LoopfastErrorCode,
   LoopfastSystemError,
+} from '../src/index.js';
+import {
+  ADDONS_DISABLED_HINT,
+  isAddonLoadingDisabled,
   nativeLoadHint,
   systemErrorFromErrno,
-} from '../src/index.js';
+} from '../src/internal.js';
 
 describe('systemErrorFromErrno', () => {
   it('names Winsock numbers with their WSA name on win32', () => {

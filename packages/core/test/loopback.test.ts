@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  classifyHost,
   isIPv4MappedAddress,
   isLocalhostName,
   isLoopbackAddress,
   isWildcardAddress,
 } from '../src/index.js';
+import { classifyHost } from '../src/internal.js';
 
 describe('isLoopbackAddress', () => {
   it.each([

@@ -5,7 +5,7 @@ import {
   unixAddressFromSunPath,
   unixPathLimit,
   validateUnixSocketPath,
-} from '../src/index.js';
+} from '../src/internal.js';
 import { checkAgainstHeaders, shouldRunWith } from './header-check.js';
 
 function thrown(call: () => unknown): Error & { code?: string } {

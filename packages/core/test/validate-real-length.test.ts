@@ -4,7 +4,7 @@
  */
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { byteLengthOf, isUint8Array, validateBytes } from '../src/index.js';
+import { byteLengthOf, isUint8Array, validateBytes } from '../src/internal.js';
 
 class LyingView extends Uint8Array {
   override get byteLength(): number {

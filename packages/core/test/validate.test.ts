@@ -11,7 +11,7 @@ import {
   validateIoctlBuffers,
   validateSocketDescriptor,
   validateUint32,
-} from '../src/index.js';
+} from '../src/internal.js';
 
 const TYPE = { type: TypeError, code: 'ERR_INVALID_ARG_TYPE' };
 const RANGE = { type: RangeError, code: 'ERR_OUT_OF_RANGE' };

@@ -4,16 +4,15 @@
  * @module
  */
 import { constants } from 'node:os';
+import { type NativeSocket, SIO_LOOPBACK_FAST_PATH } from '@loopfast/core';
 import {
   byteLengthOf,
-  type NativeSocket,
-  SIO_LOOPBACK_FAST_PATH,
   systemErrorFromErrno,
   validateBoolean,
   validateIoctlBuffers,
   validateSocketDescriptor,
   validateUint32,
-} from '@loopfast/core';
+} from '@loopfast/core/internal';
 import { BACKEND_NAME, posixFailure, winsockFailure } from './native-errors.js';
 import { posix, supportedPlatform, windows } from './native-library.js';
 import { assertPosixSocket } from './socket-check.js';

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { type LoopfastSystemError, systemErrorFromErrno } from '@loopfast/core';
+import type { LoopfastSystemError } from '@loopfast/core';
+import { systemErrorFromErrno } from '@loopfast/core/internal';
 import type { PosixLibrary, WindowsLibrary } from './native-library.js';
 
 /** The backend's name, as it appears in `backend.name` and in every error. */

@@ -10,12 +10,8 @@
  * @module
  */
 import { createRequire } from 'node:module';
-import {
-  LoopfastError,
-  LoopfastErrorCode,
-  nativeLoadHint,
-  systemErrorFromErrno,
-} from '@loopfast/core';
+import { LoopfastError, LoopfastErrorCode } from '@loopfast/core';
+import { nativeLoadHint, systemErrorFromErrno } from '@loopfast/core/internal';
 import type { LibraryHandle } from 'koffi';
 import { BACKEND_NAME } from './native-errors.js';
 

@@ -11,9 +11,8 @@ import {
   type LoopfastSystemError,
   type NativeSocket,
   socketConstants,
-  unixAddressFromSunPath,
-  validateSocketDescriptor,
 } from '@loopfast/core';
+import { unixAddressFromSunPath, validateSocketDescriptor } from '@loopfast/core/internal';
 import { BACKEND_NAME, posixFailure } from './native-errors.js';
 import { posix, supportedPlatform } from './native-library.js';
 import { notUnixSocket, SOCKADDR_STORAGE_SIZE, socketFamily } from './socket-family.js';

@@ -12,8 +12,8 @@ import {
   type NativeSocket,
   type PeerCredentials,
   socketConstants,
-  validateSocketDescriptor,
 } from '@loopfast/core';
+import { validateSocketDescriptor } from '@loopfast/core/internal';
 import { BACKEND_NAME, posixFailure } from './native-errors.js';
 import { type PosixLibrary, posix, supportedPlatform } from './native-library.js';
 import { notUnixSocket, socketFamily } from './socket-family.js';

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { type NativeSocket, validateSocketDescriptor } from '@loopfast/core';
+import type { NativeSocket } from '@loopfast/core';
+import { validateSocketDescriptor } from '@loopfast/core/internal';
 import { posixFailure, winsockFailure } from './native-errors.js';
 import { posix, supportedPlatform, windows } from './native-library.js';
 import { assertPosixSocket } from './socket-check.js';

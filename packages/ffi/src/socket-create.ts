@@ -4,13 +4,8 @@
  *
  * @module
  */
-import {
-  type IpFamily,
-  type NativeSocket,
-  outOfRangeError,
-  socketConstants,
-  validateFamily,
-} from '@loopfast/core';
+import { type IpFamily, type NativeSocket, socketConstants } from '@loopfast/core';
+import { outOfRangeError, validateFamily } from '@loopfast/core/internal';
 import { posixFailure, winsockFailure } from './native-errors.js';
 import type { PosixLibrary } from './native-library.js';
 import { posix, supportedPlatform, windows } from './native-library.js';

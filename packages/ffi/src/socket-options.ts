@@ -4,15 +4,15 @@
  *
  * @module
  */
+import type { NativeSocket } from '@loopfast/core';
 import {
   byteLengthOf,
   MAX_OPTION_BUFFER,
-  type NativeSocket,
   validateBytes,
   validateInt32,
   validateInteger,
   validateSocketDescriptor,
-} from '@loopfast/core';
+} from '@loopfast/core/internal';
 import { posixFailure, winsockFailure } from './native-errors.js';
 import { posix, supportedPlatform, windows } from './native-library.js';
 

@@ -12,10 +12,8 @@ import {
   LoopfastErrorCode,
   type NativeSocket,
   socketConstants,
-  sunPathSize,
-  systemErrorFromErrno,
-  validateUnixSocketPath,
 } from '@loopfast/core';
+import { sunPathSize, systemErrorFromErrno, validateUnixSocketPath } from '@loopfast/core/internal';
 import { BACKEND_NAME, posixFailure } from './native-errors.js';
 import { type PosixLibrary, posix, supportedPlatform } from './native-library.js';
 import { openAdoptableStreamSocket } from './socket-create.js';

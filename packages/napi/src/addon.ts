@@ -5,12 +5,8 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import {
-  LoopfastError,
-  LoopfastErrorCode,
-  nativeLoadHint,
-  systemErrorFromErrno,
-} from '@loopfast/core';
+import { LoopfastError, LoopfastErrorCode } from '@loopfast/core';
+import { nativeLoadHint, systemErrorFromErrno } from '@loopfast/core/internal';
 
 const require = createRequire(import.meta.url);
 

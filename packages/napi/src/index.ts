@@ -14,10 +14,12 @@ import {
   type IpFamily,
   LoopfastError,
   LoopfastErrorCode,
-  MAX_OPTION_BUFFER,
   type NativeSocket,
   type PeerCredentials,
   socketConstants,
+} from '@loopfast/core';
+import {
+  MAX_OPTION_BUFFER,
   systemErrorFromErrno,
   unixAddressFromSunPath,
   validateBoolean,
@@ -29,7 +31,7 @@ import {
   validateSocketDescriptor,
   validateUint32,
   validateUnixSocketPath,
-} from '@loopfast/core';
+} from '@loopfast/core/internal';
 import { BACKEND_NAME, loadAddon, translateNativeError } from './addon.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };

@@ -1,6 +1,7 @@
 /**
  * A user on this platform without a compiler gets a working backend: the packed package carries
- * `prebuilds/<platform>-<arch>/`, its install step settles on that binary without building, and
+ * `prebuilds/<platform>-<arch>/`, its install step settles on that binary without building (and
+ * does nothing at all in the repository, whose build compiles the addon), and
  * the addon and the backend work from the unpacked copy.
  *
  * Needs `pnpm build` first (turbo's `test` task depends on `build`).
@@ -84,8 +85,10 @@ describe.runIf(isPosix)(`the packed package on ${tuple}`, () => {
     const tarballs = readdirSync(work).filter((name) => name.endsWith('.tgz'));
     expect(tarballs).toHaveLength(1);
     tarball = join(work, tarballs[0] as string);
-    execFileSync('tar', ['-xzf', tarball, '-C', work]);
-    unpacked = join(work, 'package');
+    // Where an install puts it: inside a node_modules folder, which the install script looks for.
+    unpacked = join(work, 'project', 'node_modules', '@loopfast', 'napi');
+    mkdirSync(unpacked, { recursive: true });
+    execFileSync('tar', ['-xzf', tarball, '-C', unpacked, '--strip-components=1']);
     entry = join(unpacked, 'dist', 'index.js');
   });
 
@@ -129,25 +132,42 @@ describe.runIf(isPosix)(`the packed package on ${tuple}`, () => {
       scripts: Record<string, string>;
       dependencies: Record<string, string>;
     };
-    expect(manifest.scripts.install).toBe('node-gyp-build');
+    expect(manifest.scripts.install).toBe('node scripts/install.mjs');
+    expect(files.filter((file) => file.startsWith('scripts/'))).toEqual(['scripts/install.mjs']);
     const ranges = Object.values(manifest.dependencies);
     expect(ranges.filter((range) => range.startsWith('workspace:'))).toEqual([]);
   });
 
   it('its install step settles on the prebuilt binary without a compiler', () => {
+    linkDependencies();
     // PATH holds only node and node-gyp-build's self-test: no make, no cc, no node-gyp. Had the
     // install step decided to build, it would fail and leave a build/ directory behind.
     const bin = join(work, 'bin');
     mkdirSync(bin);
     symlinkSync(process.execPath, join(bin, 'node'));
     symlinkSync(join(nodeGypBuildRoot, 'build-test.js'), join(bin, 'node-gyp-build-test'));
-    const install = spawnSync(process.execPath, [join(nodeGypBuildRoot, 'bin.js')], {
+    const install = spawnSync(process.execPath, ['scripts/install.mjs'], {
       cwd: unpacked,
       env: { PATH: bin, HOME: work },
       encoding: 'utf8',
     });
     expect(install.status, install.stderr).toBe(0);
+    expect(install.stdout).not.toContain('in the loopfast repository');
     expect(existsSync(join(unpacked, 'build'))).toBe(false);
+  });
+
+  it('its install step does nothing in the repository, where the build compiles the addon', () => {
+    // With no compiler on PATH, and node-gyp-build's self-test missing, node-gyp-build would try
+    // to compile and fail; the script must not get that far.
+    const install = spawnSync(process.execPath, ['scripts/install.mjs'], {
+      cwd: packageRoot,
+      env: { PATH: join(work, 'no-such-directory'), HOME: work },
+      encoding: 'utf8',
+    });
+    expect(install.status, install.stderr).toBe(0);
+    expect(install.stdout).toBe(
+      '@loopfast/napi: in the loopfast repository; the build compiles the addon\n',
+    );
   });
 
   it(`loads the addon from prebuilds/${tuple} through node-gyp-build; a real socket works`, () => {

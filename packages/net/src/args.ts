@@ -6,7 +6,7 @@
  */
 
 import { inspect } from 'node:util';
-import { invalidArgTypeError } from '@loopfast/core';
+import { invalidArgTypeError } from '@loopfast/core/internal';
 
 type Callback = (...args: unknown[]) => void;
 

@@ -6,12 +6,8 @@
  * @module
  */
 import { createRequire } from 'node:module';
-import {
-  BACKEND_ENV,
-  type Backend,
-  invalidArgTypeError,
-  invalidArgValueError,
-} from '@loopfast/core';
+import { BACKEND_ENV, type Backend } from '@loopfast/core';
+import { invalidArgTypeError, invalidArgValueError } from '@loopfast/core/internal';
 
 /** A backend object, a backend package by short name, or `'auto'`. */
 export type BackendOption = Backend | 'napi' | 'ffi' | 'auto';
@@ -106,7 +102,7 @@ function warnUnknownBackend(value: string): void {
   if (warnedValues.has(value)) return;
   warnedValues.add(value);
   process.emitWarning(
-    `${BACKEND_ENV}=${JSON.stringify(value)} names no loopfast backend: use napi or ffi (in any case). Until then, connections that ask for the fast path use the normal path.`,
+    `${BACKEND_ENV}=${JSON.stringify(value)} names no loopfast backend: use napi, ffi or auto (in any case), or leave it empty. Until then, connections that ask for the fast path use the normal path.`,
     { type: 'LoopfastWarning', code: UNKNOWN_BACKEND_WARNING },
   );
 }
@@ -129,7 +125,7 @@ export function chooseBackend(
     warnUnknownBackend(fromEnv as string);
     return {
       backend: null,
-      reason: `${BACKEND_ENV}=${fromEnv} names no backend (use napi or ffi)`,
+      reason: `${BACKEND_ENV}=${fromEnv} names no backend (use napi, ffi or auto)`,
       error: null,
     };
   }

@@ -27,6 +27,7 @@ import type { ServerOptions } from './server.js';
 
 export { type BackendOption, UNKNOWN_BACKEND_WARNING } from './backend-choice.js';
 export type { ConnectOptions } from './connect.js';
+export { UNKNOWN_ENV_VALUE_WARNING, UNKNOWN_ENV_WARNING } from './environment.js';
 export { HANDOFF_UNAVAILABLE } from './handoff.js';
 export {
   FastPathAgent,
@@ -44,7 +45,6 @@ export {
   UNSUPPORTED_OPTION_WARNING,
 } from './option-guard.js';
 export type { LoopfastOptions } from './options.js';
-export { UNKNOWN_ENV_WARNING } from './preload/environment.js';
 export { SERVER_LISTENING, type ServerOptions } from './server.js';
 export {
   type FastPathInfo,

@@ -5,7 +5,8 @@
  * @module
  */
 import { Server, type Socket } from 'node:net';
-import { invalidArgTypeError } from '@loopfast/core';
+import type { TLSSocket } from 'node:tls';
+import { invalidArgTypeError } from '@loopfast/core/internal';
 import { type ConnectOptions, connectWith } from './connect.js';
 import {
   createUndiciConnector,
@@ -17,6 +18,12 @@ import {
 import { type LoopfastDefaults, type LoopfastOptions, validateLoopfastOptions } from './options.js';
 import { attachFastPath, createServerWith, type ServerOptions } from './server.js';
 import { type FastPathInfo, fastPathInfo } from './status.js';
+import {
+  connectTlsWith,
+  FastPathHttpsAgent,
+  type FastPathHttpsAgentOptions,
+  type TlsConnectOptions,
+} from './tls.js';
 
 /** The functions of `@loopfast/net`, with defaults bound. */
 export interface Loopfast {
@@ -39,6 +46,16 @@ export interface Loopfast {
   attachFastPath<S extends Server>(server: S, options?: LoopfastOptions): S;
   /** An `http.Agent` whose connections use the fast path. */
   createHttpAgent(options?: FastPathAgentOptions): FastPathAgent;
+  /**
+   * Like `tls.connect(options)`, over a socket from this instance's `connect`; see
+   * {@link connectTls}.
+   */
+  connectTls(options: TlsConnectOptions, secureConnectListener?: () => void): TLSSocket;
+  /**
+   * An `https.Agent` whose connections are TLS over this instance's `connect`; see
+   * {@link FastPathHttpsAgent}.
+   */
+  createHttpsAgent(options?: FastPathHttpsAgentOptions): FastPathHttpsAgent;
   /** A connector for undici's `Agent({ connect })`. */
   createUndiciConnector(options?: UndiciConnectorOptions): UndiciConnector;
   /** The fast-path status of a socket or server; see {@link FastPathInfo}. */
@@ -85,6 +102,11 @@ export function createLoopfast(defaults: LoopfastOptions = {}): Loopfast {
       return attachFastPath(server, { ...bound, ...options }) as S;
     },
     createHttpAgent: (options = {}) => new FastPathAgent({ ...bound, ...options }),
+    connectTls: (options, secureConnectListener) => {
+      validateLoopfastOptions(options, 'options');
+      return connectTlsWith(bound, options as Record<string, unknown>, secureConnectListener);
+    },
+    createHttpsAgent: (options = {}) => new FastPathHttpsAgent({ ...bound, ...options }),
     createUndiciConnector: (options = {}) => createUndiciConnector({ ...bound, ...options }),
     fastPathInfo,
   };

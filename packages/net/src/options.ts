@@ -4,7 +4,11 @@
  *
  * @module
  */
-import { invalidArgTypeError, invalidArgValueError, validateBoolean } from '@loopfast/core';
+import {
+  invalidArgTypeError,
+  invalidArgValueError,
+  validateBoolean,
+} from '@loopfast/core/internal';
 import { type BackendOption, validateBackendOption } from './backend-choice.js';
 import type { OptionPolicy } from './option-guard.js';
 

@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { type Backend, isKillSwitchOn } from '@loopfast/core';
+import type { Backend } from '@loopfast/core';
 import { chooseBackend } from './backend-choice.js';
+import { checkedKillSwitch } from './environment.js';
 import type { Mechanism } from './mechanisms/mechanism.js';
 import type { FastPathSettings } from './options.js';
 import { platformMechanism } from './platforms.js';
@@ -18,10 +19,13 @@ export type Plan =
   | { readonly mechanism: Mechanism; readonly backend: Backend; readonly info?: undefined }
   | { readonly mechanism: null; readonly info: FastPathInfo };
 
-/** The status when the request is off whatever the address (not asked for, kill switch), or `null`. */
+/**
+ * The status when the request is off whatever the address (not asked for, kill switch), or
+ * `null`. A request checks the environment first, so a misspelt variable or value is told.
+ */
 export function statusWithoutAddress(settings: FastPathSettings): FastPathInfo | null {
   if (!settings.requested) return statuses.notRequested;
-  if (isKillSwitchOn(settings.env)) return statuses.killed;
+  if (checkedKillSwitch(settings.env)) return statuses.killed;
   return null;
 }
 

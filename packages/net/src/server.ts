@@ -12,7 +12,8 @@ import {
   type ServerOpts,
   type Socket,
 } from 'node:net';
-import { invalidArgTypeError, LoopfastError } from '@loopfast/core';
+import { LoopfastError } from '@loopfast/core';
+import { invalidArgTypeError } from '@loopfast/core/internal';
 import type { ServerRequest } from './mechanisms/mechanism.js';
 import type { OptionPolicy } from './option-guard.js';
 import {

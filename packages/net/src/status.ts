@@ -4,7 +4,7 @@
  * @module
  */
 import { Server, Socket } from 'node:net';
-import { invalidArgTypeError } from '@loopfast/core';
+import { invalidArgTypeError } from '@loopfast/core/internal';
 import { debug } from './debug.js';
 
 /**

@@ -47,11 +47,22 @@ interface Report {
   ok: boolean;
   platform: string;
   mechanism: string | null;
-  checks: { name: string; ok: boolean; detail: string }[];
+  checks: { name: string; level: string; ok: boolean; detail: string }[];
   roundTrip: { state: string; mechanism: string | null };
 }
 
 const check = (report: Report, name: string) => report.checks.find((each) => each.name === name);
+
+interface Manifest {
+  version: string;
+}
+
+/** The report's check lines as [level, name, detail]; the names are padded to one width. */
+function linesOf(stdout: string): string[][] {
+  return [...stdout.matchAll(/^ {2}(PASS|INFO|WARN|FAIL) {2}(.+?) {2,}(.*)$/gm)].map(
+    ([, level, name, detail]) => [level as string, (name as string).trim(), detail as string],
+  );
+}
 
 describe('loopfast doctor', () => {
   it('is a Node script (shebang), named by package.json', () => {
@@ -62,19 +73,62 @@ describe('loopfast doctor', () => {
     const tmp = freshTemp('cli');
     const { code, stdout } = await loopfast(['doctor'], tmp);
     expect(code).toBe(0);
-    for (const name of [
-      'platform',
-      'node',
-      'backend napi',
-      'backend ffi',
-      'kill switch',
-      'permission model',
-      'round trip',
-    ]) {
-      expect(stdout).toMatch(new RegExp(`^  PASS  ${name} `, 'm'));
+    const directory = userDirectory(tmp);
+    const version = (
+      JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as Manifest
+    ).version;
+    const backend = `loaded (version ${version}); a native socket was made and closed`;
+    expect(linesOf(stdout)).toEqual([
+      ['PASS', 'platform', `${process.platform} ${process.arch}: mechanism unix-rendezvous`],
+      ['PASS', 'node', `${process.version} (needs 20.19 or later)`],
+      ['PASS', 'backend napi', backend],
+      ['PASS', 'backend ffi', backend],
+      ['PASS', 'backend in use', 'napi (LOOPFAST_BACKEND unset)'],
+      ['PASS', 'kill switch', 'off (LOOPFAST_DISABLE unset)'],
+      ['PASS', 'environment', 'no unknown LOOPFAST_ variables'],
+      ['PASS', 'permission model', 'off'],
+      ['PASS', 'network namespace', expect.stringMatching(/^\d+$/)],
+      [
+        'PASS',
+        'rendezvous directory 1',
+        `${directory}: not there yet (the first fast-path server creates it, mode 0700)`,
+      ],
+      ['PASS', 'rendezvous directory in use', directory],
+      [
+        'PASS',
+        'round trip',
+        'a fast-path client and server in this process: enabled (unix-rendezvous, napi)',
+      ],
+    ]);
+    expect(stdout.startsWith('loopfast doctor\n\n')).toBe(true);
+    expect(
+      stdout.endsWith(
+        '\n\nResult: PASS: loopback connections between processes that opt in take the fast path (unix-rendezvous).\n',
+      ),
+    ).toBe(true);
+  });
+
+  it('says what the kill switch is, for every kind of value', async () => {
+    const tmp = freshTemp('cli');
+    const cases: [string | undefined, string, string][] = [
+      [undefined, 'PASS', 'off (LOOPFAST_DISABLE unset)'],
+      ['', 'PASS', 'off (LOOPFAST_DISABLE empty)'],
+      ['0', 'PASS', 'off (LOOPFAST_DISABLE=0)'],
+      [
+        'maybe',
+        'WARN',
+        'off, but LOOPFAST_DISABLE=maybe is not a value loopfast knows (1, true, yes, on turn it on; 0, false, no, off or empty leave it off)',
+      ],
+      ['Yes', 'FAIL', 'on (LOOPFAST_DISABLE=Yes): every fast-path request is disabled'],
+    ];
+    for (const [value, level, detail] of cases) {
+      const { stdout } = await loopfast(['doctor'], tmp, { LOOPFAST_DISABLE: value });
+      expect(linesOf(stdout).find(([, name]) => name === 'kill switch')).toEqual([
+        level,
+        'kill switch',
+        detail,
+      ]);
     }
-    expect(stdout).toContain(`rendezvous directory in use  ${userDirectory(tmp)}`);
-    expect(stdout).toMatch(/^Result: PASS/m);
   });
 
   it('--json gives the same report for scripts', async () => {
@@ -94,6 +148,7 @@ describe('loopfast doctor', () => {
     });
     expect(check(report, 'backend in use')).toEqual({
       name: 'backend in use',
+      level: 'pass',
       ok: true,
       detail: 'ffi (LOOPFAST_BACKEND=ffi)',
     });
@@ -120,10 +175,26 @@ describe('loopfast doctor', () => {
     expect(stdout).toMatch(/^Result: FAIL/m);
   });
 
-  it('reports a misspelt LOOPFAST_ variable', async () => {
+  it('warns of a misspelt LOOPFAST_ variable, naming the ones loopfast reads; the fast path still works', async () => {
     const tmp = freshTemp('cli');
-    const { stdout } = await loopfast(['doctor'], tmp, { LOOPFAST_BAKEND: 'ffi' });
-    expect(stdout).toMatch(/^ {2}FAIL {2}environment .*LOOPFAST_BAKEND/m);
+    const { code, stdout } = await loopfast(['doctor'], tmp, { LOOPFAST_BAKEND: 'ffi' });
+    expect(code).toBe(0);
+    expect(linesOf(stdout).find(([, name]) => name === 'environment')).toEqual([
+      'WARN',
+      'environment',
+      'unknown, so ignored: LOOPFAST_BAKEND (loopfast reads LOOPFAST_BACKEND and LOOPFAST_DISABLE)',
+    ]);
+  });
+
+  it('says which backend LOOPFAST_BACKEND names when it names none', async () => {
+    const tmp = freshTemp('cli');
+    const { code, stdout } = await loopfast(['doctor'], tmp, { LOOPFAST_BACKEND: 'rust' });
+    expect(code).toBe(1);
+    expect(linesOf(stdout).find(([, name]) => name === 'backend in use')).toEqual([
+      'FAIL',
+      'backend in use',
+      'none: LOOPFAST_BACKEND=rust names no backend (use napi, ffi or auto) (LOOPFAST_BACKEND=rust)',
+    ]);
   });
 
   it('refuses an unknown option or command with exit 2 and the usage', async () => {
@@ -132,6 +203,39 @@ describe('loopfast doctor', () => {
       const { code, stderr } = await loopfast(args, tmp);
       expect(code).toBe(2);
       expect(stderr).toContain('Usage:');
+    }
+  });
+});
+
+describe('loopfast --version and --help', () => {
+  it('--version and -v print the version of @loopfast/net', async () => {
+    const tmp = freshTemp('cli');
+    const { version } = JSON.parse(
+      readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8'),
+    ) as Manifest;
+    for (const flag of ['--version', '-v']) {
+      expect(await loopfast([flag], tmp)).toMatchObject({
+        code: 0,
+        stdout: `${version}\n`,
+        stderr: '',
+      });
+    }
+  });
+
+  it('--help and -h print the usage, naming every command and npx @loopfast/net', async () => {
+    const tmp = freshTemp('cli');
+    for (const args of [['--help'], ['-h'], ['doctor', '--help']]) {
+      const { code, stdout, stderr } = await loopfast(args, tmp);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(stdout).toMatch(/^Usage: loopfast <command> {3}\(npx @loopfast\/net <command> /);
+      for (const command of [
+        'doctor [--json]',
+        'run -- <command...>',
+        '--version, -v',
+        '--help, -h',
+      ]) {
+        expect(stdout).toContain(`  loopfast ${command} `);
+      }
     }
   });
 });

@@ -35,7 +35,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connectWith } from '../src/connect.js';
 import { createServerWith } from '../src/server.js';
 import { type FastPathInfo, fastPathInfo } from '../src/status.js';
-import { READMES, repoRoot } from './readme-blocks.js';
+import { GUIDES, READMES, repoRoot } from './readme-blocks.js';
 
 /** Every file under `dir` (relative to the repository) whose name matches `pattern`. */
 function filesUnder(dir: string, pattern: RegExp): string[] {
@@ -139,8 +139,22 @@ describe('sources', () => {
   });
 });
 
-describe('the READMEs and ARCHITECTURE.md', () => {
-  const documents = [...READMES, 'ARCHITECTURE.md'];
+describe('the READMEs, the guides under docs/, ARCHITECTURE.md, RELIABILITY.md and RELEASING.md', () => {
+  const documents = [...READMES, ...GUIDES, 'ARCHITECTURE.md', 'RELIABILITY.md', 'RELEASING.md'];
+
+  it('are every page under docs/, and the README links each of them and the other documents', () => {
+    expect(filesUnder('docs', /\.md$/).sort()).toEqual([...GUIDES].sort());
+    const readme = read('README.md');
+    for (const page of [...GUIDES, 'ARCHITECTURE.md', 'RELIABILITY.md', 'RELEASING.md']) {
+      expect(readme, page).toContain(`](${page})`);
+    }
+  });
+
+  it('the README reaches "Quick start" within its first screen (40 lines)', () => {
+    const line = read('README.md').split('\n').indexOf('## Quick start');
+    expect(line).toBeGreaterThanOrEqual(0);
+    expect(line).toBeLessThan(40);
+  });
 
   it('link only to files that exist', () => {
     const broken: string[] = [];
@@ -180,6 +194,21 @@ describe('the READMEs and ARCHITECTURE.md', () => {
     expect(read('README.md')).toMatch(/pnpm docs:build +# .*docs-site\//);
     const typedoc = JSON.parse(read('typedoc.json')) as { out: string };
     expect(typedoc.out).toBe('docs-site');
+  });
+});
+
+describe('installing before the first release, as the README says', () => {
+  it('names pnpm pack:all, a script that packs with scripts/pack-all.mjs, the tarballs and npx @loopfast/net', () => {
+    const manifest = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(manifest.scripts['pack:all']).toMatch(/&& node scripts\/pack-all\.mjs$/);
+    const readme = read('README.md');
+    expect(readme).toContain('pnpm pack:all');
+    expect(readme).toMatch(/^npm install \.\/loopfast-core-[\d.]+\.tgz \.\/loopfast-net-/m);
+    expect(readme).toContain('npx @loopfast/net doctor');
+    // The name `loopfast` on the registry is not ours: no page tells a user to npx it.
+    for (const page of [...READMES, ...GUIDES]) {
+      expect(read(page), page).not.toMatch(/npx loopfast\b/);
+    }
   });
 });
 

@@ -20,6 +20,8 @@ import {
   createUndiciConnector,
   FastPathAgent,
   UNKNOWN_BACKEND_WARNING,
+  UNKNOWN_ENV_VALUE_WARNING,
+  UNKNOWN_ENV_WARNING,
 } from '../src/index.js';
 import { statuses } from '../src/statuses.js';
 
@@ -36,6 +38,7 @@ function run(script: string, options: { args?: string[]; env?: Record<string, st
     NODE_PATH: _storePath,
     NODE_DEBUG: _debug,
     LOOPFAST_BACKEND: _backend,
+    LOOPFAST_DISABLE: _disable,
     ...env
   } = process.env;
   const result = spawnSync(process.execPath, [...(options.args ?? []), file], {
@@ -106,7 +109,7 @@ describe('LOOPFAST_BACKEND', () => {
         name: 'LoopfastWarning',
         code: UNKNOWN_BACKEND_WARNING,
         message:
-          'LOOPFAST_BACKEND="bogus" names no loopfast backend: use napi or ffi (in any case). Until then, connections that ask for the fast path use the normal path.',
+          'LOOPFAST_BACKEND="bogus" names no loopfast backend: use napi, ffi or auto (in any case), or leave it empty. Until then, connections that ask for the fast path use the normal path.',
       },
     ]);
     expect(UNKNOWN_BACKEND_WARNING).toBe('LOOPFAST_UNKNOWN_BACKEND');
@@ -114,8 +117,98 @@ describe('LOOPFAST_BACKEND', () => {
     expect(client).toMatchObject({
       state: 'unsupported',
       backend: null,
-      reason: 'LOOPFAST_BACKEND=bogus names no backend (use napi or ffi)',
+      reason: 'LOOPFAST_BACKEND=bogus names no backend (use napi, ffi or auto)',
     });
+  });
+});
+
+describe('the LOOPFAST_ environment through the API', () => {
+  const registerEntry = createRequire(import.meta.url).resolve('@loopfast/net/register');
+
+  it('unknown variables give one warning naming them and the ones loopfast reads; nothing else changes', () => {
+    const result = run(exchange(), { env: { LOOPFAST_DISABEL: '1', LOOPFAST_BACKNED: 'ffi' } });
+    expect(result.status, result.stderr).toBe(0);
+    const { replies, warnings, client } = result.json();
+    expect(replies).toEqual(['pong', 'pong']);
+    expect(warnings).toEqual([
+      {
+        name: 'LoopfastWarning',
+        code: UNKNOWN_ENV_WARNING,
+        message:
+          'unknown loopfast environment variables LOOPFAST_BACKNED, LOOPFAST_DISABEL: loopfast reads LOOPFAST_BACKEND and LOOPFAST_DISABLE only, so these have no effect.',
+      },
+    ]);
+    expect(UNKNOWN_ENV_WARNING).toBe('LOOPFAST_UNKNOWN_ENV');
+    expect(client).toMatchObject({ state: 'enabled', backend: 'napi' });
+  });
+
+  it('a value of LOOPFAST_DISABLE it does not know gives one warning with the accepted values; the kill switch stays off', () => {
+    const result = run(exchange(), { env: { LOOPFAST_DISABLE: 'maybe' } });
+    expect(result.status, result.stderr).toBe(0);
+    const { replies, warnings, client, server } = result.json();
+    expect(replies).toEqual(['pong', 'pong']);
+    expect(warnings).toEqual([
+      {
+        name: 'LoopfastWarning',
+        code: UNKNOWN_ENV_VALUE_WARNING,
+        message:
+          'LOOPFAST_DISABLE="maybe" is not a value loopfast knows, so the kill switch stays off: 1, true, yes, on turn it on; 0, false, no, off or empty leave it off (in any case).',
+      },
+    ]);
+    expect(UNKNOWN_ENV_VALUE_WARNING).toBe('LOOPFAST_UNKNOWN_ENV_VALUE');
+    expect(result.stderr).toContain('[LOOPFAST_UNKNOWN_ENV_VALUE] LoopfastWarning');
+    expect(client).toMatchObject({ state: 'enabled' });
+    expect(server).toMatchObject({ state: 'enabled' });
+  });
+
+  it.each([
+    ['Yes', 'disabled'],
+    [' ON ', 'disabled'],
+    ['1', 'disabled'],
+    ['0', 'enabled'],
+    ['Off', 'enabled'],
+    ['', 'enabled'],
+  ])('LOOPFAST_DISABLE=%j is known: no warning, the client reads %s', (value, state) => {
+    const result = run(exchange(), { env: { LOOPFAST_DISABLE: value } });
+    expect(result.status, result.stderr).toBe(0);
+    const { replies, warnings, client } = result.json();
+    expect(replies).toEqual(['pong', 'pong']);
+    expect(warnings).toEqual([]);
+    expect(client).toMatchObject({ state });
+  });
+
+  it('under the preload too, once per process for the preload and the API together', () => {
+    const script = `
+import { once } from 'node:events';
+import net from 'node:net';
+import { connect, fastPathInfo } from ${JSON.stringify(netEntry)};
+const server = net.createServer((socket) => socket.end('pong'));
+server.listen(0, '127.0.0.1');
+await once(server, 'listening');
+const states = [];
+for (const client of [
+  net.connect(server.address().port, '127.0.0.1'),
+  connect({ port: server.address().port, host: '127.0.0.1', loopbackFastPath: true }),
+]) {
+  client.resume();
+  await once(client, 'close');
+  states.push(fastPathInfo(client).state);
+}
+await new Promise((resolve) => setImmediate(resolve));
+process.stdout.write(JSON.stringify({ states }));
+server.close();
+`;
+    const result = run(script, {
+      args: ['--import', registerEntry],
+      env: { LOOPFAST_DISABLE: 'maybe', LOOPFAST_DISABEL: '1' },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.json()).toEqual({ states: ['enabled', 'enabled'] });
+    // The preload warns as it loads, before the program could listen: Node prints each warning.
+    const codes = [...result.stderr.matchAll(/\[(LOOPFAST_\w+)\] LoopfastWarning/g)].map(
+      ([, code]) => code,
+    );
+    expect(codes).toEqual([UNKNOWN_ENV_WARNING, UNKNOWN_ENV_VALUE_WARNING]);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * What `npm install` gives a user: each public package packed as it would be published
- * (`pnpm pack`, which turns `workspace:` ranges into versions), its file list and manifest, and
+ * What `npm install` gives a user: each public package packed as it would be published (by the
+ * script of `pnpm pack:all`: `pnpm pack`, which turns `workspace:` ranges into versions), its
+ * file list and manifest, and
  * the four tarballs installed with npm into fresh projects outside the workspace (once with
  * install scripts, once with `--ignore-scripts`), where a small program connects with each
  * backend. Dependencies the packages do not carry (koffi, node-gyp-build, node-addon-api) come
@@ -9,12 +10,20 @@
  * Needs `pnpm build` first (turbo's `test` task depends on `build`).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix as posixPath } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './readme-blocks.js';
+import { type Example, examplesOf, repoRoot } from './readme-blocks.js';
 
 const run = promisify(execFile);
 const PUBLIC = ['core', 'ffi', 'napi', 'net'] as const;
@@ -25,6 +34,9 @@ interface Manifest {
   name: string;
   version: string;
   license?: string;
+  repository?: { type: string; url: string; directory: string };
+  homepage?: string;
+  bugs?: { url: string };
   private?: boolean;
   types?: string;
   bin?: Record<string, string>;
@@ -80,17 +92,26 @@ describe.runIf(posix)('the published packages', () => {
     work = mkdtempSync(join(tmpdir(), 'loopfast-packages-'));
     const packed = join(work, 'tarballs');
     mkdirSync(packed);
-    for (const name of PUBLIC) {
-      const root = join(repoRoot, 'packages', name);
-      if (!existsSync(join(root, 'dist', 'index.js'))) {
-        throw new Error(`packages/${name}/dist is missing: run \`pnpm build\` first`);
-      }
-      const output = execFileSync('pnpm', ['pack', '--pack-destination', packed, '--json'], {
-        cwd: root,
+    // What `pnpm pack:all` runs once the packages are built: one tarball each, in one folder.
+    const output = execFileSync(
+      process.execPath,
+      [join(repoRoot, 'scripts', 'pack-all.mjs'), packed],
+      {
         encoding: 'utf8',
         env: userEnv(),
-      });
-      const { filename } = JSON.parse(output) as { filename: string };
+      },
+    );
+    const tarballOf = (name: PackageName) => {
+      const { version } = JSON.parse(
+        readFileSync(join(repoRoot, 'packages', name, 'package.json'), 'utf8'),
+      ) as Manifest;
+      return `loopfast-${name}-${version}.tgz`;
+    };
+    const written = readdirSync(packed).sort();
+    expect(written).toEqual(PUBLIC.map(tarballOf));
+    expect(output).toContain(`npm install ${written.map((file) => `./${file}`).join(' ')}\n`);
+    for (const name of PUBLIC) {
+      const filename = join(packed, tarballOf(name));
       tarballs.set(name, filename);
       const list = execFileSync('tar', ['-tzf', filename], { encoding: 'utf8' })
         .split('\n')
@@ -159,7 +180,8 @@ describe.runIf(posix)('the published packages', () => {
       // Only what `files` names, plus what npm always adds.
       const tops = [...new Set(list.map((file) => file.split('/')[0]))].sort();
       const allowed = ['LICENSE', 'README.md', 'dist', 'package.json', 'src'];
-      if (name === 'napi') allowed.push('binding.gyp', 'prebuilds');
+      if (name === 'napi') allowed.push('binding.gyp', 'prebuilds', 'scripts');
+      if (name === 'net') allowed.push('bin');
       expect(tops).toEqual(allowed.sort());
       // Every compiled module comes from a source that still exists: no stale build output.
       const sources = new Set(list.filter((file) => file.startsWith('src/')));
@@ -174,6 +196,16 @@ describe.runIf(posix)('the published packages', () => {
       const list = new Set(files.get(name));
       expect(manifest.name).toBe(`@loopfast/${name}`);
       expect(manifest.license).toBe('MIT');
+      // Where npm's page links: the repository (this package's folder), its README, the issues.
+      expect(manifest.repository).toEqual({
+        type: 'git',
+        url: 'git+https://github.com/loopfast/loopfast.git',
+        directory: `packages/${name}`,
+      });
+      expect(manifest.homepage).toBe(
+        `https://github.com/loopfast/loopfast/tree/main/packages/${name}#readme`,
+      );
+      expect(manifest.bugs).toEqual({ url: 'https://github.com/loopfast/loopfast/issues' });
       expect(manifest.private).toBeUndefined();
       // The entry and ./package.json as every package has them; any other export (a subpath)
       // and any bin must point at a file the tarball holds.
@@ -227,8 +259,12 @@ for (const backend of [ffi, napi]) {
 process.stdout.write(JSON.stringify({ versions, results }));
 `;
 
-  /** A fresh npm project with the four tarballs installed; returns its directory. */
-  async function install(label: string, flags: string[]): Promise<string> {
+  /** A fresh npm project with the tarballs of `names` installed; returns its directory. */
+  async function install(
+    label: string,
+    flags: string[],
+    names: readonly PackageName[] = PUBLIC,
+  ): Promise<string> {
     const dir = join(work, label);
     mkdirSync(dir);
     writeFileSync(
@@ -244,7 +280,7 @@ process.stdout.write(JSON.stringify({ versions, results }));
         '--no-package-lock',
         '--loglevel=error',
         ...flags,
-        ...PUBLIC.map((name) => tarballs.get(name) as string),
+        ...names.map((name) => tarballs.get(name) as string),
       ],
       { cwd: dir, env: userEnv(), timeout: 120_000 },
     );
@@ -283,5 +319,125 @@ process.stdout.write(JSON.stringify({ versions, results }));
       // The napi addon came from the package's prebuilt binary: no compiler ran.
       expect(existsSync(join(dir, 'node_modules', '@loopfast', 'napi', 'build'))).toBe(false);
     }
+  }, 180_000);
+
+  /** `npx @loopfast/net doctor`, as the README says, in `dir`: the exit code and the lines. */
+  async function doctorIn(
+    dir: string,
+  ): Promise<{ code: number; lines: string[][]; result: string }> {
+    let code = 0;
+    let stdout: string;
+    // A temp directory of its own, holding the rendezvous directory as a server makes it.
+    const tmp = mkdtempSync(join(work, 'tmp-'));
+    mkdirSync(join(tmp, `loopfast-${process.geteuid?.() ?? 0}`), { mode: 0o700 });
+    const { XDG_RUNTIME_DIR: _runtime, ...env } = userEnv({ TMPDIR: tmp });
+    try {
+      ({ stdout } = await run('npx', ['@loopfast/net', 'doctor'], {
+        cwd: dir,
+        env,
+        timeout: 60_000,
+      }));
+    } catch (error) {
+      ({ stdout } = error as { stdout: string });
+      code = (error as { code: number }).code;
+    }
+    const lines = [...stdout.matchAll(/^ {2}(PASS|INFO|WARN|FAIL) {2}(.+?) {2,}(.*)$/gm)].map(
+      ([, level, name, detail]) => [level as string, (name as string).trim(), detail as string],
+    );
+    return { code, lines, result: /^Result: (\w+)/m.exec(stdout)?.[1] ?? '' };
+  }
+
+  it('npx @loopfast/net doctor passes with one backend (the other is INFO), and with none names the install command', async () => {
+    const [both, napiOnly, ffiOnly, none] = await Promise.all([
+      install('doctor-both', []),
+      install('doctor-napi', [], ['core', 'napi', 'net']),
+      install('doctor-ffi', [], ['core', 'ffi', 'net']),
+      install('doctor-none', [], ['core', 'net']),
+    ]);
+    const loaded = expect.stringMatching(
+      /^loaded \(version [\d.]+\); a native socket was made and closed$/,
+    );
+    const backends = (lines: string[][]) =>
+      lines.filter(([, name = '']) => name.startsWith('backend') || name === 'round trip');
+    const enabled = (backend: string) =>
+      `a fast-path client and server in this process: enabled (unix-rendezvous, ${backend})`;
+
+    const withBoth = await doctorIn(both);
+    expect(withBoth).toMatchObject({ code: 0, result: 'PASS' });
+    expect(withBoth.lines.filter(([level]) => level !== 'PASS')).toEqual([]);
+    expect(backends(withBoth.lines)).toEqual([
+      ['PASS', 'backend napi', loaded],
+      ['PASS', 'backend ffi', loaded],
+      ['PASS', 'backend in use', 'napi (LOOPFAST_BACKEND unset)'],
+      ['PASS', 'round trip', enabled('napi')],
+    ]);
+
+    const withNapi = await doctorIn(napiOnly);
+    expect(withNapi).toMatchObject({ code: 0, result: 'PASS' });
+    // The README's sample is this case: the same lines, levels and wording but for what is this
+    // machine's own (versions, the namespace, the directory).
+    const sample = /^loopfast doctor\n\n([\s\S]*?)\n\nResult: PASS: /m.exec(
+      readFileSync(join(repoRoot, 'README.md'), 'utf8'),
+    )?.[1];
+    const own = /v\d+\.\d+\.\d+|\d+\.\d+\.\d+|\b\d{6,}\b|\/\S*loopfast-\d+|uid \d+/g;
+    const masked = (lines: string[][]) =>
+      lines.map((line) => line.join(' | ').replace(own, '<own>'));
+    const sampleLines = [
+      ...(sample ?? '').matchAll(/^ {2}(PASS|INFO|WARN|FAIL) {2}(.+?) {2,}(.*)$/gm),
+    ].map(([, level, name, detail]) => [level, name?.trim(), detail] as string[]);
+    expect(sampleLines.length).toBeGreaterThan(10);
+    expect(masked(withNapi.lines)).toEqual(masked(sampleLines));
+    expect(withNapi.lines.filter(([level]) => level === 'FAIL' || level === 'WARN')).toEqual([]);
+    expect(backends(withNapi.lines)).toEqual([
+      ['PASS', 'backend napi', loaded],
+      [
+        'INFO',
+        'backend ffi',
+        'not installed; optional, as napi works (npm install @loopfast/ffi adds it)',
+      ],
+      ['PASS', 'backend in use', 'napi (LOOPFAST_BACKEND unset)'],
+      ['PASS', 'round trip', enabled('napi')],
+    ]);
+
+    const withFfi = await doctorIn(ffiOnly);
+    expect(withFfi).toMatchObject({ code: 0, result: 'PASS' });
+    expect(backends(withFfi.lines)).toEqual([
+      [
+        'INFO',
+        'backend napi',
+        'not installed; optional, as ffi works (npm install @loopfast/napi adds it)',
+      ],
+      ['PASS', 'backend ffi', loaded],
+      ['PASS', 'backend in use', 'ffi (LOOPFAST_BACKEND unset)'],
+      ['PASS', 'round trip', enabled('ffi')],
+    ]);
+
+    const withNone = await doctorIn(none);
+    expect(withNone).toMatchObject({ code: 1, result: 'FAIL' });
+    expect(backends(withNone.lines)).toEqual([
+      ['FAIL', 'backend napi', 'not installed'],
+      ['FAIL', 'backend ffi', 'not installed'],
+      [
+        'FAIL',
+        'backend in use',
+        'none installed: npm install @loopfast/napi (or npm install @loopfast/ffi, which needs no compiler)',
+      ],
+      ['FAIL', 'round trip', expect.stringMatching(/: [a-z-]+: no backend available: /)],
+    ]);
+  }, 180_000);
+
+  it("runs the README's quick start in a project that installed the tarballs", async () => {
+    const dir = await install('quick-start', [], ['core', 'napi', 'net']);
+    const [example] = examplesOf('README.md');
+    writeFileSync(join(dir, 'quick-start.mjs'), (example as Example).code);
+    const { stdout, stderr } = await run(process.execPath, ['quick-start.mjs'], {
+      cwd: dir,
+      env: userEnv({ XDG_RUNTIME_DIR: mkdtempSync(join(work, 'runtime-')) }),
+      timeout: 30_000,
+    });
+    expect(stderr).toBe('');
+    expect(stdout).toContain("state: 'enabled'");
+    expect(stdout).toContain("mechanism: 'unix-rendezvous'");
+    expect(stdout).toContain('hello\n');
   }, 180_000);
 });

@@ -48,7 +48,9 @@ describe('the plan (decisions only: no traffic is sent)', () => {
   it('names the missing backend', () => {
     const plan = planFor(settings({ backend: 'auto', env: { LOOPFAST_BACKEND: 'rust' } }));
     expect(plan).toMatchObject({ mechanism: null, info: { state: 'unsupported', backend: null } });
-    expect(plan.info?.reason).toBe('LOOPFAST_BACKEND=rust names no backend (use napi or ffi)');
+    expect(plan.info?.reason).toBe(
+      'LOOPFAST_BACKEND=rust names no backend (use napi, ffi or auto)',
+    );
   });
 });
 
@@ -94,7 +96,7 @@ describe('backend choice', () => {
   it('names the problem when LOOPFAST_BACKEND names no backend', () => {
     expect(chooseBackend('auto', { LOOPFAST_BACKEND: 'rust' })).toEqual({
       backend: null,
-      reason: 'LOOPFAST_BACKEND=rust names no backend (use napi or ffi)',
+      reason: 'LOOPFAST_BACKEND=rust names no backend (use napi, ffi or auto)',
       error: null,
     });
   });

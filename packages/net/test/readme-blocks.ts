@@ -1,7 +1,7 @@
 /**
- * The examples of the READMEs, as a user copies them: every fenced `js` block of the main README
- * and of each public package's README. Shared by the test that runs them and the one that
- * compiles them as TypeScript.
+ * The examples of the READMEs, as a user copies them: every fenced `js` block of the main README,
+ * of the API guide it links (`docs/api.md`) and of each public package's README. Shared by the
+ * test that runs them and the one that compiles them as TypeScript.
  */
 import { mkdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,6 +21,15 @@ export const READMES = [
   'packages/ffi/README.md',
   'packages/napi/README.md',
   'packages/net/README.md',
+] as const;
+
+/** The pages under `docs/` that the main README links, relative to the repository's root. */
+export const GUIDES = [
+  'docs/api.md',
+  'docs/how-it-works.md',
+  'docs/security.md',
+  'docs/benchmarks.md',
+  'docs/development.md',
 ] as const;
 
 /** One fenced code block. */
@@ -70,9 +79,9 @@ export function examplesOf(readme: string, language = 'js'): Example[] {
   return found;
 }
 
-/** Every `js` example of every README. */
+/** Every `js` example of every README and guide. */
 export function allExamples(): Example[] {
-  return READMES.flatMap((readme) => examplesOf(readme));
+  return [...READMES, ...GUIDES].flatMap((readme) => examplesOf(readme));
 }
 
 /** Which undici a project gets as `undici`: the devDependency (7) or its alias `undici6`. */

@@ -1,5 +1,5 @@
 /**
- * Every JavaScript example of the READMEs runs as written, in a project of its own (the
+ * Every JavaScript example of the READMEs and of the API guide runs as written, in a project of its own (the
  * workspace's built packages installed as a user's would be), and exits by itself within a time
  * limit: an example that leaves a server open fails here. What each prints is checked where it
  * says what the reader should see.
@@ -65,7 +65,7 @@ function runExample(example: Example): Promise<Outcome> {
 }
 
 /**
- * The main README's HTTP example, and net's copy: one reply through FastPathAgent, one through
+ * The API guide's HTTP example, and net's copy: one reply through FastPathAgent, one through
  * fetch, both over the fast path.
  */
 function httpAndFetch(stdout: string): void {
@@ -73,7 +73,7 @@ function httpAndFetch(stdout: string): void {
   expect(stdout).toBe(`${via}${via}\n`);
 }
 
-/** The main README's backend example, and the backends' copies. */
+/** The API guide's backend example, and the backends' copies. */
 function backendsDirectly(stdout: string): void {
   if (posix) expect(stdout).toMatch(/^EOPNOTSUPP ioctl EOPNOTSUPP \(\d+\): /);
   expect(stdout).toMatch(/SO_RCVBUF \d+\n$/);
@@ -86,8 +86,8 @@ const EXPECTED: Record<string, (stdout: string) => void> = {
     expect(stdout).toContain("requested: true,\n  state: 'enabled'");
     expect(stdout).toContain(posix ? "mechanism: 'unix-rendezvous'" : 'sio-loopback-fast-path');
   },
-  'README.md#HTTP and fetch': httpAndFetch,
-  'README.md#Backends directly: napi and ffi': backendsDirectly,
+  'docs/api.md#HTTP and fetch': httpAndFetch,
+  'docs/api.md#Backends directly: napi and ffi': backendsDirectly,
   'packages/net/README.md#Example': (stdout) => expect(stdout).toBe('enabled\nhello\n'),
   'packages/ffi/README.md#Example': (stdout) => expect(stdout).toBe('ffi enabled\n'),
   'packages/napi/README.md#Example': (stdout) => expect(stdout).toBe('napi enabled\n'),
@@ -102,9 +102,9 @@ const EXPECTED: Record<string, (stdout: string) => void> = {
 };
 
 describe('the README examples', () => {
-  it('are found: the main README has its three, each public package its own', () => {
-    expect(examplesOf('README.md').map((example) => example.heading)).toEqual([
-      'Quick start',
+  it('are found: the main README has its quick start, the API guide two, each public package its own', () => {
+    expect(examplesOf('README.md').map((example) => example.heading)).toEqual(['Quick start']);
+    expect(examplesOf('docs/api.md').map((example) => example.heading)).toEqual([
       'HTTP and fetch',
       'Backends directly: napi and ffi',
     ]);

@@ -106,10 +106,10 @@ if (cluster.isPrimary) {
   const envs = ${JSON.stringify(
     {
       none: [{}, {}],
-      checks: [{ LOOPFAST_TEST_SLOW_CHECK: 'before' }, { LOOPFAST_TEST_SLOW_CHECK: 'after' }],
+      checks: [{ TEST_RENDEZVOUS_SLOW_CHECK: 'before' }, { TEST_RENDEZVOUS_SLOW_CHECK: 'after' }],
       writes: [
-        { LOOPFAST_TEST_SLOW_CHECK: 'after', LOOPFAST_TEST_SLOW_WRITE: '1' },
-        { LOOPFAST_TEST_SLOW_CHECK: 'before' },
+        { TEST_RENDEZVOUS_SLOW_CHECK: 'after', TEST_RENDEZVOUS_SLOW_WRITE: '1' },
+        { TEST_RENDEZVOUS_SLOW_CHECK: 'before' },
       ],
     }[slow],
   )};
@@ -154,15 +154,15 @@ if (cluster.isPrimary) {
 /**
  * A preload that stretches two moments as a busy machine's scheduler may. The moment a process
  * checks `/proc/net/unix` (where the rendezvous looks whether a socket file is served): with
- * LOOPFAST_TEST_SLOW_CHECK=before it waits 150 ms before reading it; with `after`, 300 ms after.
+ * TEST_RENDEZVOUS_SLOW_CHECK=before it waits 150 ms before reading it; with `after`, 300 ms after.
  * Two cluster workers so slowed check at once and clean up one after the other. And with
- * LOOPFAST_TEST_SLOW_WRITE=1, every file written under the temporary directory stays empty for
+ * TEST_RENDEZVOUS_SLOW_WRITE=1, every file written under the temporary directory stays empty for
  * 50 ms between its creation and its content.
  */
 const SLOW_CHECK = `
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
-const when = process.env.LOOPFAST_TEST_SLOW_CHECK;
+const when = process.env.TEST_RENDEZVOUS_SLOW_CHECK;
 const wait = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 if (when === 'before' || when === 'after') {
   const readFileSync = fs.readFileSync;
@@ -174,7 +174,7 @@ if (when === 'before' || when === 'after') {
   };
 }
 const under = process.env.TMPDIR;
-if (process.env.LOOPFAST_TEST_SLOW_WRITE === '1' && under) {
+if (process.env.TEST_RENDEZVOUS_SLOW_WRITE === '1' && under) {
   const writeFileSync = fs.writeFileSync;
   fs.writeFileSync = function slowWrite(path, data, options) {
     if (typeof path !== 'string' || !path.startsWith(under)) {

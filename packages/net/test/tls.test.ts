@@ -7,6 +7,7 @@
  * show that the handshake is Node's, intact.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createLoopfast, FastPathHttpsAgent } from '../src/index.js';
 import { NET_URL, removeScripts, stopAll, UNDICI_URL, writeScript } from './support/agents.js';
 import { type Certificates, makeCertificates } from './support/certificates.js';
 import { dataOf, type PreloadFlag, runScript, startScript } from './support/preload.js';
@@ -119,7 +120,28 @@ const undiciRequest = async (options) => {
     await dispatcher.close();
   }
 };
+const bound = lf.createLoopfast({ backend: 'ffi', loopbackFastPath: true });
+const withBackend = async (socket, read) => ({ ...(await read), backend: lf.fastPathInfo(socket).backend });
 const modes = {
+  boundConnectTls: () => {
+    const socket = bound.connectTls({ host: 'localhost', port, ca });
+    return withBackend(socket, readTls(socket));
+  },
+  boundConnectTlsOff: () => {
+    const socket = bound.connectTls({ host: 'localhost', port, ca, loopbackFastPath: false });
+    return withBackend(socket, readTls(socket));
+  },
+  boundHttpsAgent: () =>
+    new Promise((resolve, reject) => {
+      const request = https.get({ host: 'localhost', port, path: '/', agent: bound.createHttpsAgent({ ca }) }, (response) => {
+        const socket = response.socket;
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => { text += chunk; });
+        response.on('end', () => resolve({ body: JSON.parse(text), client: status(socket), authorized: socket.authorized, backend: lf.fastPathInfo(socket).backend }));
+      });
+      request.on('error', reject);
+    }),
   connectTls: () => readTls(lf.connectTls({ host: 'localhost', port, ca, loopbackFastPath: true })),
   connectTlsWrongCa: () => readTls(lf.connectTls({ host: 'localhost', port, ca: otherCa, loopbackFastPath: true })),
   connectTlsWrongName: () =>
@@ -199,6 +221,47 @@ describe('TLS and HTTPS over the fast path, asked for in code', () => {
     const run = await scenario('https', mode, EXPLICIT);
     expect(run.messages.find((message) => message.event === 'result')).toBeUndefined();
     expect(dataOf<{ code: string }>(run, 'failed').code).toMatch(code);
+  });
+});
+
+describe('createLoopfast: TLS and HTTPS with the defaults it binds', () => {
+  it.each([
+    ['tls', 'boundConnectTls'],
+    ['https', 'boundHttpsAgent'],
+  ])(
+    'a %s server, client %s: the fast path and the backend come from the instance',
+    async (kind, mode) => {
+      const answer = dataOf<Answer & { backend: string }>(
+        await scenario(kind, mode, EXPLICIT),
+        'result',
+      );
+      expect(answer.body).toMatchObject({ ...RENDEZVOUS, encrypted: true });
+      expect(answer.client).toEqual(RENDEZVOUS);
+      expect(answer.authorized).toBe(true);
+      expect(answer.backend).toBe('ffi');
+    },
+  );
+
+  it("a call's own options win over the instance's", async () => {
+    const answer = dataOf<Answer & { backend: string | null }>(
+      await scenario('tls', 'boundConnectTlsOff', EXPLICIT),
+      'result',
+    );
+    expect(answer.body).toMatchObject({ mechanism: null, encrypted: true });
+    expect(answer.client).toEqual({ state: 'disabled', mechanism: null });
+    expect(answer.authorized).toBe(true);
+  });
+
+  it('checks its options where they are given, as the top-level functions do', () => {
+    const { connectTls, createHttpsAgent } = createLoopfast({ backend: 'ffi' });
+    const wrong = { host: '127.0.0.1', port: 9, loopbackFastPath: 1 as unknown as boolean };
+    expect(() => connectTls(wrong)).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }),
+    );
+    expect(() => createHttpsAgent({ backend: 'nap' as 'napi' })).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' }),
+    );
+    expect(createHttpsAgent()).toBeInstanceOf(FastPathHttpsAgent);
   });
 });
 

@@ -7,12 +7,8 @@
 import { once } from 'node:events';
 import type { Server, Socket } from 'node:net';
 import { openDescriptors, settleDescriptorCount, thrownBy } from '@loopfast/conformance';
-import {
-  type Backend,
-  LoopfastError,
-  LoopfastErrorCode,
-  systemErrorFromErrno,
-} from '@loopfast/core';
+import { type Backend, LoopfastError, LoopfastErrorCode } from '@loopfast/core';
+import { systemErrorFromErrno } from '@loopfast/core/internal';
 import { backend as ffi } from '@loopfast/ffi';
 import { backend as napi } from '@loopfast/napi';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -6,7 +6,7 @@
  * own dependencies only from the package's real path. Wine 8 follows Unix symlinks for Windows
  * programs but never shows them as links, so Node for Windows cannot resolve a real path and the
  * second level of every import fails. The lane runner lists the workspace's symlinks on Linux
- * (`LOOPFAST_WINE_LINKS`, a JSON map from link to real path, Windows paths); this module applies
+ * (`CONFORMANCE_WINE_LINKS`, a JSON map from link to real path, Windows paths); this module applies
  * them where Node resolves real paths: `fs.realpath*` (CommonJS loader, vite) and, through a
  * resolve hook, ES module URLs. Nothing else about module loading changes.
  */
@@ -14,8 +14,8 @@ import fs from 'node:fs';
 import { register } from 'node:module';
 import { realPath } from './real-path.mjs';
 
-const file = process.env.LOOPFAST_WINE_LINKS;
-if (!file) throw new Error('LOOPFAST_WINE_LINKS is not set: run this through lanes/windows.mjs');
+const file = process.env.CONFORMANCE_WINE_LINKS;
+if (!file) throw new Error('CONFORMANCE_WINE_LINKS is not set: run this through lanes/windows.mjs');
 /** @type {[string, string][]} */
 const links = Object.entries(JSON.parse(fs.readFileSync(file, 'utf8')));
 const table = new Map(links.map(([link, target]) => [link.toLowerCase(), target]));

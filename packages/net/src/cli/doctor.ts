@@ -1,7 +1,7 @@
 /**
- * `loopfast doctor`: what this machine can do and why. Every check is a line that passes or
- * fails with its reason; the last one makes a real fast-path server and client in this process
- * and reports what the connection got, which is the answer to "does it work here".
+ * `loopfast doctor`: what this machine can do and why. Every check is a line that passes, fails,
+ * warns or informs, with its reason; the last one makes a real fast-path server and client in
+ * this process and reports what the connection got, which is the answer to "does it work here".
  *
  * @module
  */
@@ -10,21 +10,30 @@ import { lstatSync } from 'node:fs';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BACKEND_ENV, isKillSwitchOn, KILL_SWITCH_ENV } from '@loopfast/core';
+import { BACKEND_ENV, KILL_SWITCH_ENV, killSwitchState } from '@loopfast/core';
 import { chooseBackend } from '../backend-choice.js';
 import { connectWith } from '../connect.js';
+import { KILL_SWITCH_VALUES_TEXT, KNOWN_VARIABLES, unknownVariables } from '../environment.js';
 import { clientDirectory, effectiveUid } from '../mechanisms/rendezvous/directory.js';
 import { networkNamespace } from '../mechanisms/rendezvous/file-names.js';
 import { platformMechanism } from '../platforms.js';
-import { unknownVariables } from '../preload/environment.js';
 import { createServerWith } from '../server.js';
 import { type FastPathInfo, fastPathInfo } from '../status.js';
+
+/**
+ * How a check came out: `pass`; `info`, a fact that stops nothing (the second backend is not
+ * installed); `warn`, something to fix that does not stop the fast path here (a misspelt
+ * variable); `fail`, a reason the fast path is not taken.
+ */
+export type CheckLevel = 'pass' | 'info' | 'warn' | 'fail';
 
 /** One line of the report. */
 export interface Check {
   /** What was checked. */
   readonly name: string;
-  /** Whether it passed. */
+  /** How it came out. */
+  readonly level: CheckLevel;
+  /** Whether it did not fail (`level` is not `fail`). */
   readonly ok: boolean;
   /** What was found, and why it fails when it does. */
   readonly detail: string;
@@ -44,6 +53,14 @@ export interface DoctorReport {
   readonly roundTrip: Omit<FastPathInfo, 'error'> & { error: string | null };
 }
 
+/** A check of `level`. */
+function check(name: string, level: CheckLevel, detail: string): Check {
+  return { name, level, ok: level !== 'fail', detail };
+}
+
+/** `pass` or `fail`. */
+const passes = (ok: boolean): CheckLevel => (ok ? 'pass' : 'fail');
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 const MINIMUM_NODE: readonly [number, number] = [20, 19];
@@ -51,64 +68,120 @@ const MINIMUM_NODE: readonly [number, number] = [20, 19];
 function nodeCheck(): Check {
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
   const ok = major > MINIMUM_NODE[0] || (major === MINIMUM_NODE[0] && minor >= MINIMUM_NODE[1]);
-  return {
-    name: 'node',
-    ok,
-    detail: `${process.version} (needs ${MINIMUM_NODE.join('.')} or later)`,
-  };
+  return check('node', passes(ok), `${process.version} (needs ${MINIMUM_NODE.join('.')} or later)`);
 }
 
-function backendCheck(name: 'napi' | 'ffi'): Check {
+const BACKENDS = ['napi', 'ffi'] as const;
+type BackendName = (typeof BACKENDS)[number];
+
+/** What loading one backend gave: it works, it is not installed, or it is installed and broken. */
+interface BackendProbe {
+  readonly name: BackendName;
+  readonly outcome: 'works' | 'missing' | 'broken';
+  readonly detail: string;
+}
+
+function probeBackend(name: BackendName): BackendProbe {
   const choice = chooseBackend(name);
-  if (!choice.backend) return { name: `backend ${name}`, ok: false, detail: choice.reason };
+  if (!choice.backend) {
+    return { name, outcome: choice.error ? 'broken' : 'missing', detail: choice.reason };
+  }
   // Loading a package is not loading its native part: make and close one socket.
   try {
     choice.backend.closeSocket(choice.backend.createTcpSocket(4));
   } catch (error) {
     return {
-      name: `backend ${name}`,
-      ok: false,
+      name,
+      outcome: 'broken',
       detail: `loaded, but its native part failed: ${(error as Error).message}`,
     };
   }
   return {
-    name: `backend ${name}`,
-    ok: true,
+    name,
+    outcome: 'works',
     detail: `loaded (version ${choice.backend.version}); a native socket was made and closed`,
   };
 }
 
-function chosenBackendCheck(env: Env): Check {
+/** The install command that gives a machine with no backend one. */
+export const INSTALL_A_BACKEND =
+  'npm install @loopfast/napi (or npm install @loopfast/ffi, which needs no compiler)';
+
+/**
+ * A line per backend and one for the backend in use. One working backend is enough: the other
+ * one, not installed, is information; installed and broken, it fails only if it is the one used.
+ */
+function backendChecks(env: Env): Check[] {
+  const probes = BACKENDS.map(probeBackend);
   const choice = chooseBackend('auto', env);
+  const inUse = choice.backend?.name ?? null;
+  const named = env[BACKEND_ENV]?.trim().toLowerCase();
+  const checks = probes.map(({ name, outcome, detail }): Check => {
+    const line = `backend ${name}`;
+    if (outcome === 'works') return check(line, 'pass', detail);
+    const working = probes.find((probe) => probe.outcome === 'works');
+    if (outcome === 'missing') {
+      if (named === name || !working) return check(line, 'fail', 'not installed');
+      return check(
+        line,
+        'info',
+        `not installed; optional, as ${working.name} works (npm install @loopfast/${name} adds it)`,
+      );
+    }
+    return check(line, inUse === name ? 'fail' : 'warn', detail);
+  });
   const source = env[BACKEND_ENV] ? `${BACKEND_ENV}=${env[BACKEND_ENV]}` : `${BACKEND_ENV} unset`;
-  return choice.backend
-    ? { name: 'backend in use', ok: true, detail: `${choice.backend.name} (${source})` }
-    : { name: 'backend in use', ok: false, detail: `none: ${choice.reason} (${source})` };
+  if (choice.backend) {
+    checks.push(check('backend in use', 'pass', `${choice.backend.name} (${source})`));
+  } else if (probes.every((probe) => probe.outcome === 'missing')) {
+    checks.push(check('backend in use', 'fail', `none installed: ${INSTALL_A_BACKEND}`));
+  } else {
+    checks.push(check('backend in use', 'fail', `none: ${choice.reason} (${source})`));
+  }
+  return checks;
 }
 
 function killSwitchCheck(env: Env): Check {
-  const on = isKillSwitchOn(env);
   const value = env[KILL_SWITCH_ENV];
-  return {
-    name: 'kill switch',
-    ok: !on,
-    detail: on
-      ? `on (${KILL_SWITCH_ENV}=${value}): every fast-path request is disabled`
-      : `off (${KILL_SWITCH_ENV} ${value === undefined ? 'unset' : `=${value}`})`,
-  };
+  const state = killSwitchState(value);
+  if (state === 'on') {
+    return check(
+      'kill switch',
+      'fail',
+      `on (${KILL_SWITCH_ENV}=${value}): every fast-path request is disabled`,
+    );
+  }
+  if (state === 'unknown') {
+    return check(
+      'kill switch',
+      'warn',
+      `off, but ${KILL_SWITCH_ENV}=${value} is not a value loopfast knows (${KILL_SWITCH_VALUES_TEXT})`,
+    );
+  }
+  const setting =
+    value === undefined
+      ? `${KILL_SWITCH_ENV} unset`
+      : value === ''
+        ? `${KILL_SWITCH_ENV} empty`
+        : `${KILL_SWITCH_ENV}=${value}`;
+  return check('kill switch', 'pass', `off (${setting})`);
 }
 
 function environmentCheck(env: Env): Check {
   const unknown = unknownVariables(env);
   return unknown.length === 0
-    ? { name: 'environment', ok: true, detail: 'no unknown LOOPFAST_ variables' }
-    : { name: 'environment', ok: false, detail: `unknown, so ignored: ${unknown.join(', ')}` };
+    ? check('environment', 'pass', 'no unknown LOOPFAST_ variables')
+    : check(
+        'environment',
+        'warn',
+        `unknown, so ignored: ${unknown.join(', ')} (loopfast reads ${KNOWN_VARIABLES.join(' and ')})`,
+      );
 }
 
 function permissionCheck(platform: NodeJS.Platform): Check {
   const permission = (process as { permission?: { has(scope: string): boolean } }).permission;
   if (typeof permission?.has !== 'function') {
-    return { name: 'permission model', ok: true, detail: 'off' };
+    return check('permission model', 'pass', 'off');
   }
   let addons: boolean;
   try {
@@ -119,11 +192,11 @@ function permissionCheck(platform: NodeJS.Platform): Check {
   const problems = [addons ? 'addons allowed' : 'native addons refused (add --allow-addons)'];
   // On Windows the socket is handed to Node through the tcp_wrap binding, which it refuses.
   if (platform === 'win32') problems.push("Node's tcp_wrap binding is refused");
-  return {
-    name: 'permission model',
-    ok: addons && platform !== 'win32',
-    detail: `on: ${problems.join('; ')}`,
-  };
+  return check(
+    'permission model',
+    passes(addons && platform !== 'win32'),
+    `on: ${problems.join('; ')}`,
+  );
 }
 
 /** The directories a rendezvous may use, in the order loopfast tries them. */
@@ -166,19 +239,20 @@ function rendezvousChecks(env: Env, platform: NodeJS.Platform): Check[] {
   const ns = networkNamespace(platform);
   checks.push(
     ns instanceof Error
-      ? { name: 'network namespace', ok: false, detail: ns.message }
-      : { name: 'network namespace', ok: true, detail: ns === '' ? 'not applicable' : ns },
+      ? check('network namespace', 'fail', ns.message)
+      : check('network namespace', 'pass', ns === '' ? 'not applicable' : ns),
   );
-  const candidates = directoryCandidates(env);
-  candidates.forEach((path, index) => {
-    const described = describeDirectory(path);
-    checks.push({ name: `rendezvous directory ${index + 1}`, ...described });
-  });
   const found = clientDirectory(env);
+  // A directory that fails its checks only matters when no other one is in use.
+  directoryCandidates(env).forEach((path, index) => {
+    const { ok, detail } = describeDirectory(path);
+    const level = ok ? 'pass' : found.path === null ? 'fail' : 'warn';
+    checks.push(check(`rendezvous directory ${index + 1}`, level, detail));
+  });
   checks.push(
     found.path === null
-      ? { name: 'rendezvous directory in use', ok: false, detail: found.failure }
-      : { name: 'rendezvous directory in use', ok: true, detail: found.path },
+      ? check('rendezvous directory in use', 'fail', found.failure)
+      : check('rendezvous directory in use', 'pass', found.path),
   );
   return checks;
 }
@@ -208,18 +282,15 @@ export async function doctor(env: Env = process.env): Promise<DoctorReport> {
   const platform = process.platform;
   const mechanism = platformMechanism(platform)?.name ?? null;
   const checks: Check[] = [
-    {
-      name: 'platform',
-      ok: mechanism !== null,
-      detail:
-        mechanism === null
-          ? `${platform} ${process.arch}: loopfast knows no fast path here`
-          : `${platform} ${process.arch}: mechanism ${mechanism}`,
-    },
+    check(
+      'platform',
+      passes(mechanism !== null),
+      mechanism === null
+        ? `${platform} ${process.arch}: loopfast knows no fast path here`
+        : `${platform} ${process.arch}: mechanism ${mechanism}`,
+    ),
     nodeCheck(),
-    backendCheck('napi'),
-    backendCheck('ffi'),
-    chosenBackendCheck(env),
+    ...backendChecks(env),
     killSwitchCheck(env),
     environmentCheck(env),
     permissionCheck(platform),
@@ -239,13 +310,15 @@ export async function doctor(env: Env = process.env): Promise<DoctorReport> {
     };
   }
   const ok = info.state === 'enabled';
-  checks.push({
-    name: 'round trip',
-    ok,
-    detail: ok
-      ? `a fast-path client and server in this process: enabled (${info.mechanism}, ${info.backend})`
-      : `a fast-path client and server in this process: ${info.state}: ${info.reason}`,
-  });
+  checks.push(
+    check(
+      'round trip',
+      passes(ok),
+      ok
+        ? `a fast-path client and server in this process: enabled (${info.mechanism}, ${info.backend})`
+        : `a fast-path client and server in this process: ${info.state}: ${info.reason}`,
+    ),
+  );
   return {
     ok,
     platform,
@@ -261,8 +334,8 @@ export async function doctor(env: Env = process.env): Promise<DoctorReport> {
 export function formatReport(report: DoctorReport): string {
   const width = Math.max(...report.checks.map((check) => check.name.length));
   const lines = ['loopfast doctor', ''];
-  for (const check of report.checks) {
-    lines.push(`  ${check.ok ? 'PASS' : 'FAIL'}  ${check.name.padEnd(width)}  ${check.detail}`);
+  for (const line of report.checks) {
+    lines.push(`  ${line.level.toUpperCase()}  ${line.name.padEnd(width)}  ${line.detail}`);
   }
   lines.push(
     '',

@@ -26,9 +26,10 @@ import http from 'node:http';
 import { syncBuiltinESMExports } from 'node:module';
 import net, { isIP, type Server, type Socket } from 'node:net';
 import tls from 'node:tls';
-import { isKillSwitchOn, isLocalhostName, isLoopbackAddress } from '@loopfast/core';
+import { isLocalhostName, isLoopbackAddress } from '@loopfast/core';
 import { normalizeConnectArgs, recognizeTcpListen } from '../args.js';
 import { connectWith } from '../connect.js';
+import { checkedKillSwitch } from '../environment.js';
 import { nodeServerListen, nodeSocketConnect } from '../node-originals.js';
 import type { LoopfastDefaults } from '../options.js';
 import { platformMechanism } from '../platforms.js';
@@ -36,7 +37,6 @@ import { attachFastPath } from '../server.js';
 import { fastPathInfo, recordStatus, status } from '../status.js';
 import { destinationOf, finishConnect } from '../tcp-connect-events.js';
 import { connectTlsWith } from '../tls.js';
-import { warnUnknownVariables } from './environment.js';
 
 /**
  * What the preload asks for on every socket and server: the fast path, and no option guard
@@ -286,8 +286,7 @@ export function installPreload(
   const holder = globalThis as { [kPreload]?: PreloadState };
   const existing = holder[kPreload];
   if (existing) return existing;
-  warnUnknownVariables(env);
-  if (isKillSwitchOn(env)) {
+  if (checkedKillSwitch(env)) {
     const state = { installed: false, reason: 'the kill switch (LOOPFAST_DISABLE) is on' };
     holder[kPreload] = state;
     return state;

@@ -231,11 +231,11 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openDescriptors, settleDescriptorCount } from ${JSON.stringify(DESCRIPTORS_URL)};
 
-const backend = process.env.LOOPFAST_TEST_BACKEND || undefined;
+const backend = process.env.TEST_AGENT_BACKEND || undefined;
 const L = lf.createLoopfast(backend ? { backend } : {});
 const FAST = backend ? { loopbackFastPath: true, backend } : { loopbackFastPath: true };
-const undici = process.env.LOOPFAST_TEST_UNDICI
-  ? (await import(process.env.LOOPFAST_TEST_UNDICI)).default
+const undici = process.env.TEST_AGENT_UNDICI
+  ? (await import(process.env.TEST_AGENT_UNDICI)).default
   : null;
 const send = (message) => process.stdout.write(JSON.stringify(message) + '\\n');
 const emit = (event, data = null) => send({ event, data });
@@ -441,8 +441,8 @@ export function childEnv(tmp: string, extra: Record<string, string | undefined> 
 export async function startAgent(options: AgentOptions): Promise<Agent> {
   const file = agentScript();
   const env = childEnv(options.tmp, {
-    ...(options.backend ? { LOOPFAST_TEST_BACKEND: options.backend } : {}),
-    ...(options.undici ? { LOOPFAST_TEST_UNDICI: UNDICI_URL } : {}),
+    ...(options.backend ? { TEST_AGENT_BACKEND: options.backend } : {}),
+    ...(options.undici ? { TEST_AGENT_UNDICI: UNDICI_URL } : {}),
     ...options.env,
   });
   const [command = process.execPath, ...args] = [...(options.prefix ?? []), process.execPath, file];

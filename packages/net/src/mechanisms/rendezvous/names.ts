@@ -12,7 +12,8 @@
  * @module
  */
 import { isIP, SocketAddress } from 'node:net';
-import { isIPv4MappedAddress, isLoopbackAddress, sunPathSize } from '@loopfast/core';
+import { isIPv4MappedAddress, isLoopbackAddress } from '@loopfast/core';
+import { sunPathSize } from '@loopfast/core/internal';
 
 /** The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`, `::ffff:7f00:1`). */
 function unmap(address: string): string {

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { type Backend, hasAbstractSockets, type NativeSocket } from '@loopfast/core';
+import type { Backend, NativeSocket } from '@loopfast/core';
+import { hasAbstractSockets } from '@loopfast/core/internal';
 import type { FastPathSettings } from '../../options.js';
 import type { FastPathInfo } from '../../status.js';
 import { abstractPlace } from './abstract-place.js';

@@ -1,0 +1,18 @@
+/**
+ * `@loopfast/core/internal`: the helpers the loopfast packages share among themselves (argument
+ * validation with Node's error codes, Unix socket path limits, errno and addon-loading errors,
+ * host classification). Not part of the public API: they may change in any release, without a
+ * major version. Applications and backend authors use the main entry, `@loopfast/core`.
+ *
+ * @packageDocumentation
+ */
+export * from './argument-errors.js';
+export {
+  ADDONS_DISABLED_HINT,
+  isAddonLoadingDisabled,
+  nativeLoadHint,
+  systemErrorFromErrno,
+} from './errors.js';
+export { classifyHost, type HostKind } from './loopback.js';
+export * from './unix-path.js';
+export * from './validate.js';

@@ -1,0 +1,79 @@
+/**
+ * The environment variables loopfast reads, checked: a misspelt `LOOPFAST_*` name or a value
+ * loopfast does not know would otherwise be ignored without a word, and the user would believe a
+ * setting took effect. The API and the preload check alike, and each problem is told once per
+ * process.
+ *
+ * @module
+ */
+import {
+  BACKEND_ENV,
+  KILL_SWITCH_ENV,
+  KILL_SWITCH_OFF_VALUES,
+  KILL_SWITCH_ON_VALUES,
+  killSwitchState,
+} from '@loopfast/core';
+
+/** Code of the process warning for a `LOOPFAST_*` variable loopfast does not know. */
+export const UNKNOWN_ENV_WARNING = 'LOOPFAST_UNKNOWN_ENV';
+
+/** Code of the process warning for a value of `LOOPFAST_DISABLE` loopfast does not know. */
+export const UNKNOWN_ENV_VALUE_WARNING = 'LOOPFAST_UNKNOWN_ENV_VALUE';
+
+/** Every `LOOPFAST_*` variable loopfast reads. */
+export const KNOWN_VARIABLES: readonly string[] = [BACKEND_ENV, KILL_SWITCH_ENV];
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The `LOOPFAST_*` names in `env` that loopfast does not read, sorted. */
+export function unknownVariables(env: Env): string[] {
+  return Object.keys(env)
+    .filter((name) => name.startsWith('LOOPFAST_') && !KNOWN_VARIABLES.includes(name))
+    .sort();
+}
+
+/** The accepted values of `LOOPFAST_DISABLE`, in words. */
+export const KILL_SWITCH_VALUES_TEXT = `${KILL_SWITCH_ON_VALUES.join(', ')} turn it on; ${KILL_SWITCH_OFF_VALUES.filter((value) => value !== '').join(', ')} or empty leave it off`;
+
+/** What has been told, whichever copy of loopfast told it: each problem once per process. */
+const kWarned = Symbol.for('loopfast.environmentWarned');
+
+function told(key: string): boolean {
+  const holder = globalThis as { [kWarned]?: Set<string> };
+  holder[kWarned] ??= new Set();
+  if (holder[kWarned].has(key)) return true;
+  holder[kWarned].add(key);
+  return false;
+}
+
+/** The environments whose names have been read: the names are read once per environment. */
+const scanned = new WeakSet<Env>();
+
+/**
+ * Whether the kill switch is on in `env`, telling what is wrong with the environment on the way:
+ * one process warning naming every unknown `LOOPFAST_*` variable (code
+ * {@link UNKNOWN_ENV_WARNING}) and one for a value of `LOOPFAST_DISABLE` loopfast does not know
+ * (code {@link UNKNOWN_ENV_VALUE_WARNING}), each at most once per process. Cheap after the first
+ * call with an environment: the names are read once, the kill switch's value (one read) each time.
+ */
+export function checkedKillSwitch(env: Env): boolean {
+  if (!scanned.has(env)) {
+    scanned.add(env);
+    const unknown = unknownVariables(env).filter((name) => !told(`variable ${name}`));
+    if (unknown.length > 0) {
+      process.emitWarning(
+        `unknown loopfast environment variable${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: loopfast reads ${KNOWN_VARIABLES.join(' and ')} only, so ${unknown.length > 1 ? 'these have' : 'this has'} no effect.`,
+        { type: 'LoopfastWarning', code: UNKNOWN_ENV_WARNING },
+      );
+    }
+  }
+  const value = env[KILL_SWITCH_ENV];
+  const state = killSwitchState(value);
+  if (state === 'unknown' && !told(`value ${KILL_SWITCH_ENV}=${value}`)) {
+    process.emitWarning(
+      `${KILL_SWITCH_ENV}=${JSON.stringify(value)} is not a value loopfast knows, so the kill switch stays off: ${KILL_SWITCH_VALUES_TEXT} (in any case).`,
+      { type: 'LoopfastWarning', code: UNKNOWN_ENV_VALUE_WARNING },
+    );
+  }
+  return state === 'on';
+}
