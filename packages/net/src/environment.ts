@@ -20,8 +20,24 @@ export const UNKNOWN_ENV_WARNING = 'LOOPFAST_UNKNOWN_ENV';
 /** Code of the process warning for a value of `LOOPFAST_DISABLE` loopfast does not know. */
 export const UNKNOWN_ENV_VALUE_WARNING = 'LOOPFAST_UNKNOWN_ENV_VALUE';
 
+/**
+ * Where the rendezvous lives where a platform offers two places (Linux): `abstract` (the default,
+ * the kernel's abstract namespace) or `file` (socket files in a private directory, as on macOS).
+ */
+export const RENDEZVOUS_PLACE_ENV = 'LOOPFAST_RENDEZVOUS';
+
+/** The values {@link RENDEZVOUS_PLACE_ENV} takes. */
+export const RENDEZVOUS_PLACES: readonly string[] = ['abstract', 'file'];
+
 /** Every `LOOPFAST_*` variable loopfast reads. */
-export const KNOWN_VARIABLES: readonly string[] = [BACKEND_ENV, KILL_SWITCH_ENV];
+export const KNOWN_VARIABLES: readonly string[] = [
+  BACKEND_ENV,
+  KILL_SWITCH_ENV,
+  RENDEZVOUS_PLACE_ENV,
+];
+
+/** The known variables in words: `A, B and C`. */
+export const KNOWN_VARIABLES_TEXT = `${KNOWN_VARIABLES.slice(0, -1).join(', ')} and ${KNOWN_VARIABLES.at(-1)}`;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -62,10 +78,21 @@ export function checkedKillSwitch(env: Env): boolean {
     const unknown = unknownVariables(env).filter((name) => !told(`variable ${name}`));
     if (unknown.length > 0) {
       process.emitWarning(
-        `unknown loopfast environment variable${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: loopfast reads ${KNOWN_VARIABLES.join(' and ')} only, so ${unknown.length > 1 ? 'these have' : 'this has'} no effect.`,
+        `unknown loopfast environment variable${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: loopfast reads ${KNOWN_VARIABLES_TEXT} only, so ${unknown.length > 1 ? 'these have' : 'this has'} no effect.`,
         { type: 'LoopfastWarning', code: UNKNOWN_ENV_WARNING },
       );
     }
+  }
+  const place = env[RENDEZVOUS_PLACE_ENV];
+  if (
+    place !== undefined &&
+    !RENDEZVOUS_PLACES.includes(place) &&
+    !told(`value ${RENDEZVOUS_PLACE_ENV}=${place}`)
+  ) {
+    process.emitWarning(
+      `${RENDEZVOUS_PLACE_ENV}=${JSON.stringify(place)} is not a value loopfast knows, so the platform's default place is used: ${RENDEZVOUS_PLACES.join(' or ')}.`,
+      { type: 'LoopfastWarning', code: UNKNOWN_ENV_VALUE_WARNING },
+    );
   }
   const value = env[KILL_SWITCH_ENV];
   const state = killSwitchState(value);

@@ -182,7 +182,7 @@ describe('loopfast doctor', () => {
     expect(linesOf(stdout).find(([, name]) => name === 'environment')).toEqual([
       'WARN',
       'environment',
-      'unknown, so ignored: LOOPFAST_BAKEND (loopfast reads LOOPFAST_BACKEND and LOOPFAST_DISABLE)',
+      'unknown, so ignored: LOOPFAST_BAKEND (loopfast reads LOOPFAST_BACKEND, LOOPFAST_DISABLE and LOOPFAST_RENDEZVOUS)',
     ]);
   });
 

@@ -135,7 +135,7 @@ describe('the LOOPFAST_ environment through the API', () => {
         name: 'LoopfastWarning',
         code: UNKNOWN_ENV_WARNING,
         message:
-          'unknown loopfast environment variables LOOPFAST_BACKNED, LOOPFAST_DISABEL: loopfast reads LOOPFAST_BACKEND and LOOPFAST_DISABLE only, so these have no effect.',
+          'unknown loopfast environment variables LOOPFAST_BACKNED, LOOPFAST_DISABEL: loopfast reads LOOPFAST_BACKEND, LOOPFAST_DISABLE and LOOPFAST_RENDEZVOUS only, so these have no effect.',
       },
     ]);
     expect(UNKNOWN_ENV_WARNING).toBe('LOOPFAST_UNKNOWN_ENV');

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { BACKEND_ENV, KILL_SWITCH_ENV, killSwitchState } from '@loopfast/core';
 import { chooseBackend } from '../backend-choice.js';
 import { connectWith } from '../connect.js';
-import { KILL_SWITCH_VALUES_TEXT, KNOWN_VARIABLES, unknownVariables } from '../environment.js';
+import { KILL_SWITCH_VALUES_TEXT, KNOWN_VARIABLES_TEXT, unknownVariables } from '../environment.js';
 import { clientDirectory, effectiveUid } from '../mechanisms/rendezvous/directory.js';
 import { networkNamespace } from '../mechanisms/rendezvous/file-names.js';
 import { platformMechanism } from '../platforms.js';
@@ -174,7 +174,7 @@ function environmentCheck(env: Env): Check {
     : check(
         'environment',
         'warn',
-        `unknown, so ignored: ${unknown.join(', ')} (loopfast reads ${KNOWN_VARIABLES.join(' and ')})`,
+        `unknown, so ignored: ${unknown.join(', ')} (loopfast reads ${KNOWN_VARIABLES_TEXT})`,
       );
 }
 

@@ -7,14 +7,12 @@
  */
 import type { Backend, NativeSocket } from '@loopfast/core';
 import { hasAbstractSockets } from '@loopfast/core/internal';
+import { RENDEZVOUS_PLACE_ENV } from '../../environment.js';
 import type { FastPathSettings } from '../../options.js';
 import type { FastPathInfo } from '../../status.js';
 import { abstractPlace } from './abstract-place.js';
 import { filePlace } from './file-place.js';
 import type { ListenContext } from './listener.js';
-
-/** The environment variable that picks the place where the platform offers both. */
-export const RENDEZVOUS_PLACE_ENV = 'LOOPFAST_RENDEZVOUS';
 
 /**
  * What a client's attempt gave: a connected descriptor with the port its end reports; a status
