@@ -70,8 +70,12 @@ export function countsOf(reportPath) {
   };
 }
 
-/** The closing line of a lane, which `.ci/run` repeats at the end of a CI run. */
+/**
+ * The closing line of a lane, which `.ci/run` repeats at the end of a CI run. `seconds` is `null`
+ * for a lane whose durations must not be read as figures (an emulated one).
+ */
 export function laneLine(lane, what, counts, seconds, note = '') {
   const tally = `${counts.total} tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`;
-  return `LANE ${lane}: ${what}: ${tally}, ${counts.files.length} files, ${seconds.toFixed(1)} s${note}\n`;
+  const time = seconds === null ? '' : `, ${seconds.toFixed(1)} s`;
+  return `LANE ${lane}: ${what}: ${tally}, ${counts.files.length} files${time}${note}\n`;
 }

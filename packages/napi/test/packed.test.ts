@@ -31,13 +31,46 @@ const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 const tuple = `${process.platform}-${process.arch}`;
 const isPosix = process.platform === 'linux' || process.platform === 'darwin';
 /**
- * The Windows binary, cross-compiled with mingw-w64 by `scripts/build-win32.mjs` as part of
- * `pnpm build`, ships beside this platform's so Windows users need no compiler. A machine without
- * the cross-compiler builds without it (and says so loudly); in CI it is always there.
+ * The cross-compiled binaries that `pnpm build` makes beside this platform's, so Windows and
+ * arm64 Linux users need no compiler: win32-x64 with mingw-w64 (`scripts/build-win32.mjs`), a PE
+ * image; linux-arm64 with the aarch64 GNU toolchain (`scripts/build-linux-arm64.mjs`), an ELF
+ * shared object for AArch64. A machine without a cross-compiler builds without that binary (and
+ * says so loudly); in CI both are always there.
  */
-const WIN32_BINARY = 'prebuilds/win32-x64/@loopfast+napi.node';
-const expectWin32Binary =
-  Boolean(process.env.CI) || existsSync(join(packageRoot, ...WIN32_BINARY.split('/')));
+const CROSS_BINARIES = [
+  {
+    tuple: 'win32-x64',
+    file: 'prebuilds/win32-x64/@loopfast+napi.node',
+    // KiB it may add to the tarball and to the unpacked package: libstdc++ is linked in
+    // statically (about 240 KiB stripped, 740 KiB unstripped).
+    allowance: { packed: 100, installed: 250 },
+    isImage: (bytes: Buffer) => {
+      // "MZ", then "PE\0\0" where the header says.
+      const pe = bytes.readUInt32LE(0x3c);
+      return (
+        bytes.subarray(0, 2).toString('latin1') === 'MZ' &&
+        bytes.subarray(pe, pe + 4).toString('latin1') === 'PE\0\0'
+      );
+    },
+  },
+  {
+    tuple: 'linux-arm64',
+    file: 'prebuilds/linux-arm64/@loopfast+napi.glibc.node',
+    // About 66 KiB, as the linux-x64 one.
+    allowance: { packed: 40, installed: 100 },
+    // ELF magic, 64-bit class, little-endian, type ET_DYN (3), machine EM_AARCH64 (183).
+    isImage: (bytes: Buffer) =>
+      bytes.subarray(0, 4).toString('latin1') === '\x7fELF' &&
+      bytes[4] === 2 &&
+      bytes[5] === 1 &&
+      bytes.readUInt16LE(0x10) === 3 &&
+      bytes.readUInt16LE(0x12) === 183,
+  },
+].filter(
+  (binary) =>
+    binary.tuple !== tuple &&
+    (Boolean(process.env.CI) || existsSync(join(packageRoot, ...binary.file.split('/')))),
+);
 
 interface NodeGypBuild {
   (dir: string): Record<string, (...args: unknown[]) => unknown>;
@@ -106,7 +139,7 @@ describe.runIf(isPosix)(`the packed package on ${tuple}`, () => {
     symlinkSync(nodeGypBuildRoot, join(modules, 'node-gyp-build'));
   }
 
-  it(`holds the compiled JS, the prebuilt binaries (${tuple}${expectWin32Binary ? ', win32-x64' : ''}) and the sources to build from; no build/`, () => {
+  it(`holds the compiled JS, the prebuilt binaries (${[tuple, ...CROSS_BINARIES.map((binary) => binary.tuple)].join(', ')}) and the sources to build from; no build/`, () => {
     expect(existsSync(join(unpacked, 'build'))).toBe(false);
     const files = filesUnder(unpacked).map((file) => relative(unpacked, file).split(sep).join('/'));
     expect(files).toContain('dist/index.js');
@@ -116,15 +149,12 @@ describe.runIf(isPosix)(`the packed package on ${tuple}`, () => {
     const binaries = files.filter((file) => file.endsWith('.node')).sort();
     const own = binaries.filter((file) => file.startsWith(`prebuilds/${tuple}/`));
     expect(own).toHaveLength(1);
-    const expected = expectWin32Binary ? [...own, WIN32_BINARY] : own;
-    expect(binaries).toEqual([...new Set(expected)].sort());
-    if (expectWin32Binary) {
-      // A PE image ("MZ", then "PE\0\0" where the header says), the very file the build made.
-      const packed = readFileSync(join(unpacked, ...WIN32_BINARY.split('/')));
-      expect(packed.subarray(0, 2).toString('latin1')).toBe('MZ');
-      const pe = packed.readUInt32LE(0x3c);
-      expect(packed.subarray(pe, pe + 4)).toEqual(Buffer.from('PE\0\0', 'latin1'));
-      expect(packed).toEqual(readFileSync(join(packageRoot, ...WIN32_BINARY.split('/'))));
+    expect(binaries).toEqual([...own, ...CROSS_BINARIES.map((binary) => binary.file)].sort());
+    for (const binary of CROSS_BINARIES) {
+      // The very file the build made, and an image for its platform.
+      const packed = readFileSync(join(unpacked, ...binary.file.split('/')));
+      expect(binary.isImage(packed), binary.file).toBe(true);
+      expect(packed).toEqual(readFileSync(join(packageRoot, ...binary.file.split('/'))));
     }
     expect(files.filter((file) => file.startsWith('test/') || file.endsWith('.o'))).toEqual([]);
 
@@ -277,11 +307,18 @@ describe.runIf(isPosix)(`the packed package on ${tuple}`, () => {
 
   it('stays small: stripped binaries', () => {
     // Generous bounds, so only a real regression (an unstripped or -O3 binary, a stray file)
-    // trips them. The win32 binary links libstdc++ statically (about 240 KiB stripped, 740 KiB
-    // unstripped); the linux one about 64 KiB.
+    // trips them: this platform's package (its linux binary is about 66 KiB), plus what each
+    // cross-compiled binary is allowed.
+    const budget = CROSS_BINARIES.reduce(
+      (sum, { allowance }) => ({
+        packed: sum.packed + allowance.packed,
+        installed: sum.installed + allowance.installed,
+      }),
+      { packed: 100, installed: 250 },
+    );
     const packed = statSync(tarball).size;
     const installed = filesUnder(unpacked).reduce((sum, file) => sum + statSync(file).size, 0);
-    expect(packed).toBeLessThan((expectWin32Binary ? 200 : 100) * 1024);
-    expect(installed).toBeLessThan((expectWin32Binary ? 500 : 250) * 1024);
+    expect(packed).toBeLessThan(budget.packed * 1024);
+    expect(installed).toBeLessThan(budget.installed * 1024);
   });
 });
