@@ -72,10 +72,14 @@ const RENDEZVOUS_ROWS = [
   /a port nobody listens on/,
   /SIGKILLed server: clients fall back to TCP/,
   /backlog is full: the next clients use TCP/,
-  /binds a local address, or resolves a name with its own lookup, uses TCP/,
+  /binds a local address uses TCP and says why; a name resolved by Node or by its own lookup/,
   /served by another user's process: the peer's uid is refused, TCP is used/,
   /a client process with the switch on/,
   /is put in a Pipe handle/,
+  // The abstract rendezvous (Linux's default): addresses, ports and who may use it.
+  /a server on '::', clients of every loopback address/,
+  /a name another user holds for a listener/,
+  /squatting the name of a listener it does not hold/,
 ];
 /** Emulation is several times slower; the limits the tests set themselves stay as they are. */
 const TEST_TIMEOUT_MS = 120_000;

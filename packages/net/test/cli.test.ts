@@ -73,7 +73,7 @@ describe('loopfast doctor', () => {
     const tmp = freshTemp('cli');
     const { code, stdout } = await loopfast(['doctor'], tmp);
     expect(code).toBe(0);
-    const directory = userDirectory(tmp);
+
     const version = (
       JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as Manifest
     ).version;
@@ -88,12 +88,12 @@ describe('loopfast doctor', () => {
       ['PASS', 'environment', 'no unknown LOOPFAST_ variables'],
       ['PASS', 'permission model', 'off'],
       ['PASS', 'network namespace', expect.stringMatching(/^\d+$/)],
+      ['PASS', 'rendezvous place', 'the abstract socket namespace (LOOPFAST_RENDEZVOUS unset)'],
       [
         'PASS',
-        'rendezvous directory 1',
-        `${directory}: not there yet (the first fast-path server creates it, mode 0700)`,
+        'TCP tables',
+        '/proc/net/tcp and /proc/net/tcp6 can be read (a client finds the listener TCP would reach there)',
       ],
-      ['PASS', 'rendezvous directory in use', directory],
       [
         'PASS',
         'round trip',
@@ -168,8 +168,11 @@ describe('loopfast doctor', () => {
     const directory = userDirectory(tmp);
     mkdirSync(directory);
     chmodSync(directory, 0o755);
-    const { code, stdout } = await loopfast(['doctor'], tmp);
+    const { code, stdout } = await loopfast(['doctor'], tmp, { LOOPFAST_RENDEZVOUS: 'file' });
     expect(code).toBe(1);
+    expect(stdout).toMatch(
+      /^ {2}PASS {2}rendezvous place {2,}socket files \(LOOPFAST_RENDEZVOUS=file\)$/m,
+    );
     expect(stdout).toMatch(/^ {2}FAIL {2}rendezvous directory 1 .*FAILS: mode 0755, not 0700/m);
     expect(stdout).toMatch(/^ {2}FAIL {2}round trip .*failed/m);
     expect(stdout).toMatch(/^Result: FAIL/m);

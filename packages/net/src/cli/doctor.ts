@@ -6,14 +6,20 @@
  * @module
  */
 import { once } from 'node:events';
-import { lstatSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { BACKEND_ENV, KILL_SWITCH_ENV, killSwitchState } from '@loopfast/core';
+import { hasAbstractSockets } from '@loopfast/core/internal';
 import { chooseBackend } from '../backend-choice.js';
 import { connectWith } from '../connect.js';
-import { KILL_SWITCH_VALUES_TEXT, KNOWN_VARIABLES_TEXT, unknownVariables } from '../environment.js';
+import {
+  KILL_SWITCH_VALUES_TEXT,
+  KNOWN_VARIABLES_TEXT,
+  RENDEZVOUS_PLACE_ENV,
+  unknownVariables,
+} from '../environment.js';
 import { clientDirectory, effectiveUid } from '../mechanisms/rendezvous/directory.js';
 import { networkNamespace } from '../mechanisms/rendezvous/file-names.js';
 import { platformMechanism } from '../platforms.js';
@@ -199,10 +205,29 @@ function permissionCheck(platform: NodeJS.Platform): Check {
   );
 }
 
-/** The directories a rendezvous may use, in the order loopfast tries them. */
+/** The directories a file rendezvous may use, in the order loopfast tries them. */
 function directoryCandidates(env: Env): string[] {
   const shared = join(tmpdir(), `loopfast-${effectiveUid()}`);
-  return env.XDG_RUNTIME_DIR ? [join(env.XDG_RUNTIME_DIR, 'loopfast'), shared] : [shared];
+  const runtime = env.XDG_RUNTIME_DIR;
+  return runtime && isAbsolute(runtime) ? [join(runtime, 'loopfast'), shared] : [shared];
+}
+
+/** Whether the kernel's TCP tables, where a client finds the listener TCP would reach, can be read. */
+function tcpTablesCheck(): Check {
+  try {
+    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) readFileSync(table, 'latin1');
+    return check(
+      'TCP tables',
+      'pass',
+      '/proc/net/tcp and /proc/net/tcp6 can be read (a client finds the listener TCP would reach there)',
+    );
+  } catch (error) {
+    return check(
+      'TCP tables',
+      'warn',
+      `cannot be read (${(error as Error).message}): clients here use TCP`,
+    );
+  }
 }
 
 /** Each check loopfast makes of a directory, spelt out (the package stops at the first failure). */
@@ -241,6 +266,23 @@ function rendezvousChecks(env: Env, platform: NodeJS.Platform): Check[] {
     ns instanceof Error
       ? check('network namespace', 'fail', ns.message)
       : check('network namespace', 'pass', ns === '' ? 'not applicable' : ns),
+  );
+  const chosen = env[RENDEZVOUS_PLACE_ENV];
+  const named =
+    chosen === undefined ? `${RENDEZVOUS_PLACE_ENV} unset` : `${RENDEZVOUS_PLACE_ENV}=${chosen}`;
+  if (hasAbstractSockets(platform) && chosen !== 'file') {
+    checks.push(
+      check('rendezvous place', 'pass', `the abstract socket namespace (${named})`),
+      tcpTablesCheck(),
+    );
+    return checks;
+  }
+  checks.push(
+    check(
+      'rendezvous place',
+      'pass',
+      hasAbstractSockets(platform) ? `socket files (${named})` : 'socket files',
+    ),
   );
   const found = clientDirectory(env);
   // A directory that fails its checks only matters when no other one is in use.
