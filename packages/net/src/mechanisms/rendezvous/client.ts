@@ -19,7 +19,7 @@ import { finishConnect } from '../../tcp-connect-events.js';
 import type { ClientRequest } from '../mechanism.js';
 import { blocks, honouredBlockList } from './listener.js';
 import { canonicalAddress } from './names.js';
-import { placeFor } from './places.js';
+import { type ClientAttempt, placeFor } from './places.js';
 
 /** Makes the user's socket from a connected descriptor: `'connect'` and `'ready'` come next poll. */
 function adoptDescriptor(
@@ -30,13 +30,19 @@ function adoptDescriptor(
   localPort: number | undefined,
   info: FastPathInfo,
 ): Socket {
-  const { options, host, listener } = request;
+  const { options, host, listener, backend } = request;
   let handle: ReturnType<typeof connectedPipeHandle>;
   try {
     handle = connectedPipeHandle(fd);
   } catch (error) {
-    request.backend.closeSocket(fd);
-    throw error;
+    // Node could not take the descriptor (EMFILE, ...): closed, and the connection goes over TCP.
+    backend.closeSocket(fd);
+    return connectOverTcp(
+      options,
+      listener,
+      host,
+      statuses.handoffFailed(error as Error, backend.name),
+    );
   }
   // Not reading until `'connect'`, as TCP: a protocol that takes the handle over on
   // `'connect'` (HTTP/2 on Node 22 and later) would lose what the server sent first.
@@ -51,7 +57,7 @@ function adoptDescriptor(
     );
   } catch (error) {
     if (handle) handle.close();
-    else request.backend.closeSocket(fd);
+    else backend.closeSocket(fd);
     throw error;
   }
   // Node's socket is open at once; it connects "asynchronously" for the user, as TCP would:
@@ -121,7 +127,7 @@ function connectByName(request: ClientRequest, port: number): Socket {
         return;
       }
       const place = placeFor(settings);
-      const outcome = place.connect(backend, settings, canonicalAddress(address), port);
+      const outcome = attemptAt(request, address, port);
       const handle = outcome?.fd === undefined ? null : descriptorHandle(backend, outcome.fd);
       if (outcome?.fd === undefined || handle === null || !replaceHandle(socket, handle)) {
         handle?.close();
@@ -178,6 +184,18 @@ function descriptorHandle(backend: Backend, fd: NativeSocket) {
   }
 }
 
+/** The place's attempt, or, should anything in it throw, the status that sends the client to TCP. */
+function attemptAt(request: ClientRequest, address: string, port: number): ClientAttempt {
+  const { backend, settings } = request;
+  try {
+    return placeFor(settings).connect(backend, settings, canonicalAddress(address), port);
+  } catch (error) {
+    return {
+      info: statuses.checkFailed('connecting to the rendezvous', error as Error, backend.name),
+    };
+  }
+}
+
 /** Connects over the rendezvous where it passes every check, else over Node's TCP. */
 export function connectClient(request: ClientRequest): Socket {
   const { settings, backend, options, host, listener } = request;
@@ -195,10 +213,10 @@ export function connectClient(request: ClientRequest): Socket {
   if (blocks(honouredBlockList(options), host)) {
     return tcp(statuses.blockedAddress(host, backend.name));
   }
-  const place = placeFor(settings);
-  const address = canonicalAddress(host);
-  const outcome = place.connect(backend, settings, address, port);
-  if (outcome === null) return tcp(place.absent(backend, settings, address, port));
+  const outcome = attemptAt(request, host, port);
+  if (outcome === null) {
+    return tcp(placeFor(settings).absent(backend, settings, canonicalAddress(host), port));
+  }
   if (outcome.fd === undefined) return tcp(outcome.info);
   return adoptDescriptor(request, outcome.fd, host, port, outcome.localPort, outcome.info);
 }

@@ -209,8 +209,20 @@ function tcpEndOf(server: Server): TcpEnd | FastPathInfo {
   return { address: address.address, family, port: address.port, wildcard };
 }
 
-/** Opens the rendezvous of `server`, whose TCP listener is up, once per generation. */
+/**
+ * Opens the rendezvous of `server`, whose TCP listener is up, once per generation. Whatever goes
+ * wrong is the server's status: the user's `listen()` and `'listening'` never see it.
+ */
 function open(server: Server, state: RendezvousState): void {
+  try {
+    openOnce(server, state);
+  } catch (error) {
+    const backend = state.backend?.name ?? 'unknown';
+    recordStatus(server, statuses.checkFailed('opening the rendezvous', error as Error, backend));
+  }
+}
+
+function openOnce(server: Server, state: RendezvousState): void {
   const { backend } = state;
   if (backend === null || state.opened === state.generation || !server.listening) return;
   state.opened = state.generation;
