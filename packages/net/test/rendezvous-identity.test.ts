@@ -13,7 +13,15 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type AgentInfo as Info, removeScripts, startAgent, stopAll } from './support/agents.js';
+import {
+  childEnv,
+  type AgentInfo as Info,
+  NET_URL,
+  Proc,
+  removeScripts,
+  startAgent,
+  stopAll,
+} from './support/agents.js';
 import {
   createUser,
   deleteUser,
@@ -365,6 +373,64 @@ describe.runIf(LINUX)('ready when listen() returns', () => {
     expect(seen.after.state).toBe('enabled');
     expect(seen.client).toMatchObject({ state: 'enabled', text: 'retried' });
   });
+});
+
+describe.runIf(LINUX)('a cluster', () => {
+  it.each(BACKENDS)(
+    '%s: two workers share the port and the abstract rendezvous; fast-path clients reach both',
+    async (backend) => {
+      const tmp = freshTemp('cluster');
+      const script = join(tmp, 'cluster.mjs');
+      writeFileSync(
+        script,
+        `import cluster from 'node:cluster';
+import { createLoopfast, fastPathInfo } from ${JSON.stringify(NET_URL)};
+if (cluster.isPrimary) {
+  const workers = [cluster.fork(), cluster.fork()];
+  let up = 0;
+  for (const worker of workers) {
+    worker.on('message', (message) => {
+      process.stdout.write(JSON.stringify({ event: 'worker', data: message }) + '\\n');
+      if (++up === workers.length) process.stdin.resume();
+    });
+  }
+  process.stdin.on('end', () => { for (const worker of workers) worker.kill(); });
+} else {
+  const L = createLoopfast({ backend: ${JSON.stringify(backend)} });
+  const server = L.createServer({ loopbackFastPath: true }, (socket) => socket.end(String(cluster.worker.id)));
+  server.listen(0, '127.0.0.1', async () => {
+    // A worker's rendezvous comes up through the primary, a moment after its TCP listener.
+    while (fastPathInfo(server).state === 'pending') await new Promise((r) => setTimeout(r, 5));
+    process.send({ id: cluster.worker.id, port: server.address().port, info: fastPathInfo(server) });
+  });
+}
+`,
+      );
+      const primary = new Proc(process.execPath, [script], { env: childEnv(tmp), cwd: tmp });
+      await primary.waitFor(() => primary.events('worker').length === 2, 'two listening workers');
+      const workers = primary.events<{ id: number; port: number; info: Info }>('worker');
+      const port = workers[0]?.port as number;
+      for (const worker of workers) {
+        expect(worker.port).toBe(port);
+        expect(worker.info.state, worker.info.reason).toBe('enabled');
+      }
+      const client = await startAgent({ tmp, backend });
+      const replies = await client.run<{ text: string; state: string }[]>(`
+        const out = [];
+        for (let i = 0; i < 12; i++) {
+          const socket = L.connect({ ...FAST, port: ${port}, host: '127.0.0.1' });
+          socket.end();
+          const read = await drain(socket);
+          out.push({ text: read.text, state: info(socket).state });
+        }
+        return out;`);
+      expect(replies.map((reply) => reply.state)).toEqual(new Array(12).fill('enabled'));
+      expect(new Set(replies.map((reply) => reply.text))).toEqual(
+        new Set(workers.map((worker) => String(worker.id))),
+      );
+      primary.end();
+    },
+  );
 });
 
 /**
