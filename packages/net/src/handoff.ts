@@ -90,23 +90,35 @@ export function openClientHandle(handle: TcpHandle, socket: NativeSocket): void 
 }
 
 /**
- * Wraps a native socket in a server handle and binds it; `listen` is left to `net.Server`.
- * The handle owns the socket as soon as `open` succeeds, so a bind failure closes the handle.
+ * Wraps a native socket in a server handle and binds it; `listen` is left to `net.Server`. The
+ * socket is this function's to hand over: where it cannot be opened into a handle (the binding
+ * out of reach, a failed `open`), it closes it with `closeSocket`; once `open` succeeds the handle
+ * owns it, so a bind failure closes the handle and the socket with it. Either way the caller owns
+ * nothing after a throw.
  */
 export function adoptServerHandle(
   socket: NativeSocket,
+  closeSocket: (socket: NativeSocket) => void,
   address: string,
   port: number,
   family: 4 | 6,
   ipv6Only: boolean,
 ): TcpHandle {
-  const { TCP, constants } = available();
-  const handle = new TCP(constants.SERVER);
-  const opened = handle.open(socket);
-  if (opened !== 0) {
-    handle.close();
-    throw uvError(opened, 'open');
+  let handle: TcpHandle;
+  let wrap: TcpWrapBinding;
+  try {
+    wrap = available();
+    handle = new wrap.TCP(wrap.constants.SERVER);
+    const opened = handle.open(socket);
+    if (opened !== 0) {
+      handle.close();
+      throw uvError(opened, 'open');
+    }
+  } catch (error) {
+    closeSocket(socket);
+    throw error;
   }
+  const { constants } = wrap;
   const bound =
     family === 6
       ? handle.bind6(address, port, ipv6Only ? constants.UV_TCP_IPV6ONLY : 0)

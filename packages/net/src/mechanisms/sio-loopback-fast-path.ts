@@ -239,10 +239,16 @@ function listenOnAddress(
   }
   let handle: TcpHandle;
   try {
-    handle = adoptServerHandle(prepared.socket, address, request.port, family, request.ipv6Only);
+    handle = adoptServerHandle(
+      prepared.socket,
+      (socket) => backend.closeSocket(socket),
+      address,
+      request.port,
+      family,
+      request.ipv6Only,
+    );
   } catch (error) {
-    // A failed `open` leaves the socket ours to close; a failed bind already closed it with the handle.
-    if ((error as { syscall?: string }).syscall === 'open') backend.closeSocket(prepared.socket);
+    // adoptServerHandle closed what it could not hand over: nothing here is ours to close.
     process.nextTick(() => server.emit('error', error));
     return;
   }
