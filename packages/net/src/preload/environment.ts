@@ -4,7 +4,9 @@
  *
  * @module
  */
-import { BACKEND_ENV, KILL_SWITCH_ENV } from '@loopfast/core';
+// The subpath, not the package's entry: the preload reads these at start-up, before anything
+// else of loopfast (or of Node's `net`, which the entry loads) is needed.
+import { BACKEND_ENV, KILL_SWITCH_ENV } from '@loopfast/core/environment';
 
 /** Code of the process warning for a `LOOPFAST_*` variable loopfast does not know. */
 export const UNKNOWN_ENV_WARNING = 'LOOPFAST_UNKNOWN_ENV';
