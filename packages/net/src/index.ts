@@ -44,7 +44,7 @@ export {
   UNSUPPORTED_OPTION_WARNING,
 } from './option-guard.js';
 export type { LoopfastOptions } from './options.js';
-export { UNKNOWN_ENV_WARNING } from './preload/environment.js';
+export { UNKNOWN_ENV_WARNING } from './preload/install.js';
 export { SERVER_LISTENING, type ServerOptions } from './server.js';
 export {
   type FastPathInfo,

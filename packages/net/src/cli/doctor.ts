@@ -14,7 +14,7 @@ import { BACKEND_ENV, isKillSwitchOn, KILL_SWITCH_ENV } from '@loopfast/core';
 import { chooseBackend } from '../backend-choice.js';
 import { connectWith } from '../connect.js';
 import { platformMechanism } from '../platforms.js';
-import { unknownVariables } from '../preload/environment.js';
+import { unknownVariables } from '../preload/install.js';
 import { clientDirectory, effectiveUid } from '../rendezvous-directory.js';
 import { networkNamespace } from '../rendezvous-names.js';
 import { createServerWith } from '../server.js';

@@ -24,7 +24,8 @@
  * Node's `fetch`), before the loader hands them to anyone: Node lists each built-in module in
  * `process.moduleLoadList` as it finishes loading, and that list's additions are watched until
  * both are patched. loopfast's `connect`, its mechanisms (`route.ts`) and the backend load at
- * the first connect or listen that may take the fast path.
+ * the first connect or listen that may take the fast path. What start-up needs is this one module
+ * (and the variables' names from `@loopfast/core/environment`): each module loaded costs time.
  *
  * loopfast's own internals call Node's originals (`node-originals.ts`), and the replacements
  * hand a call to Node untouched while loopfast itself is inside a connect, so nothing recurses.
@@ -36,10 +37,68 @@ import type Module from 'node:module';
 import type net from 'node:net';
 import type { Server, Socket } from 'node:net';
 import type tls from 'node:tls';
-import { isKillSwitchOn } from '@loopfast/core/environment';
-import { warnUnknownVariables } from './environment.js';
-import { replacing } from './originals.js';
+// The subpath, not the package's entry: that loads Node's `net`, which must wait for the program.
+import { BACKEND_ENV, isKillSwitchOn, KILL_SWITCH_ENV } from '@loopfast/core/environment';
 import type * as Route from './route.js';
+
+// ---------------------------------------------------------------------------------------------
+// The environment variables a preload user sets, checked once: a misspelt `LOOPFAST_*` name
+// would otherwise be ignored without a word, and the user would believe a setting took effect.
+
+/** Code of the process warning for a `LOOPFAST_*` variable loopfast does not know. */
+export const UNKNOWN_ENV_WARNING = 'LOOPFAST_UNKNOWN_ENV';
+
+/** Every `LOOPFAST_*` variable loopfast reads. */
+export const KNOWN_VARIABLES: readonly string[] = [KILL_SWITCH_ENV, BACKEND_ENV];
+
+/** The `LOOPFAST_*` names in `env` that loopfast does not read, sorted. */
+export function unknownVariables(env: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.keys(env)
+    .filter((name) => name.startsWith('LOOPFAST_') && !KNOWN_VARIABLES.includes(name))
+    .sort();
+}
+
+/** The flag that makes the warning once per process, whichever copy of loopfast gives it. */
+const kWarned = Symbol.for('loopfast.unknownEnvWarned');
+
+/**
+ * Emits one process warning (code {@link UNKNOWN_ENV_WARNING}) naming every unknown
+ * `LOOPFAST_*` variable in `env`, at most once per process.
+ */
+export function warnUnknownVariables(env: Readonly<Record<string, string | undefined>>): void {
+  const unknown = unknownVariables(env);
+  const flags = globalThis as { [kWarned]?: boolean };
+  if (unknown.length === 0 || flags[kWarned]) return;
+  flags[kWarned] = true;
+  process.emitWarning(
+    `unknown loopfast environment variable${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: loopfast reads ${KNOWN_VARIABLES.join(' and ')} only, so ${unknown.length > 1 ? 'these have' : 'this has'} no effect.`,
+    { type: 'LoopfastWarning', code: UNKNOWN_ENV_WARNING },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// How a replacement names the function of Node's it replaced: `node:net` and `node:tls` are
+// patched when they load, which may be before or after loopfast's own modules capture Node's
+// functions (`node-originals.ts`), and those must get Node's either way.
+
+/** Where a replacement keeps the function it replaced (shared by every copy of loopfast). */
+const kReplaced = Symbol.for('loopfast.replaced');
+
+type Replacement = { [kReplaced]?: unknown };
+
+/** Marks `replacement` as standing in for `original`; returns `replacement`. */
+function replacing<T extends object>(replacement: T, original: unknown): T {
+  Object.defineProperty(replacement, kReplaced, { value: original, configurable: true });
+  return replacement;
+}
+
+/** Node's function behind `fn`: what `fn` replaced when it is the preload's, else `fn` itself. */
+export function original<T>(fn: T): T {
+  return ((fn as Replacement)[kReplaced] as T | undefined) ?? fn;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The preload
 
 /** What the first install left on `globalThis`, for every later load to find. */
 const kPreload = Symbol.for('loopfast.preload');
