@@ -10,6 +10,7 @@ const projects = [
   ['@loopfast/net', 'packages/net'],
   ['@loopfast/conformance', 'packages/conformance'],
   ['@loopfast/bench', 'apps/bench'],
+  ['@loopfast/node-tests', 'apps/node-tests'],
 ] as const;
 
 export default defineConfig({

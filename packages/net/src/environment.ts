@@ -12,7 +12,7 @@ import {
   KILL_SWITCH_OFF_VALUES,
   KILL_SWITCH_ON_VALUES,
   killSwitchState,
-} from '@loopfast/core';
+} from '@loopfast/core/environment';
 
 /** Code of the process warning for a `LOOPFAST_*` variable loopfast does not know. */
 export const UNKNOWN_ENV_WARNING = 'LOOPFAST_UNKNOWN_ENV';

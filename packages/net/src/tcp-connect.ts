@@ -42,8 +42,12 @@ export function connectOverTcp(
   const socket = new Socket(options as SocketConstructorOpts);
   if (options.timeout) socket.setTimeout(options.timeout);
   recordStatus(socket, statuses.resolving(host));
-  socket.once('lookup', (error: Error | null, address: string) => {
-    if (!error) recordStatus(socket, decide(decline, address));
+  // Node emits 'lookup' with whatever a custom lookup answered, an address or not, and reports
+  // a bad one on the socket itself: a listener that threw would end the process instead.
+  socket.once('lookup', (error: Error | null, address: unknown) => {
+    if (!error && typeof address === 'string' && isIP(address)) {
+      recordStatus(socket, decide(decline, address));
+    }
   });
   return nodeSocketConnect.call(socket, options as NetConnectOpts, listener);
 }

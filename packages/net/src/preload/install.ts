@@ -5,15 +5,27 @@
  * What is replaced, and why each:
  * - `net.connect` / `net.createConnection`: undici (so Node's built-in `fetch`), ioredis and most
  *   clients look them up at call time.
- * - `http.Agent.prototype.createConnection`: `node:http` captured `net.createConnection` when it
- *   loaded, so patching `net` alone would miss every `http.request`, the global agent included.
+ * - `http.Agent.prototype.createConnection`, where it is `net.createConnection` as `node:http`
+ *   captured it when it loaded before the preload (on Node 22 and later it forwards to
+ *   `net.createConnection` at call time, and is left as it is).
  * - `tls.connect`: TLS (so `https.Agent`, the global one included, and `http2.connect` for
  *   `https:`) over a socket from loopfast's `connect`; the handshake and its checks stay Node's.
  * - `net.Socket.prototype.connect`: drivers such as `pg` make `new net.Socket()` and call
  *   `connect` on it; only the prototype sees that.
  * - `net.Server.prototype.listen`: `net.createServer`, `http`, `https`, `http2` and every
  *   framework listen through it.
- * - `module.syncBuiltinESMExports()`, so named ES imports of `node:net` see the new functions.
+ * - `module.syncBuiltinESMExports()`, so named ES imports of `node:net` and `node:tls` see the
+ *   new functions.
+ *
+ * Nothing is loaded at start-up: a process that never uses the network pays for nothing, and a
+ * program that reaches into Node's internals before it loads `node:http` (as Node's own tests
+ * do) finds them untouched. `node:net` and `node:tls` are patched the moment they load, by
+ * whoever loads them (the program with `require` or `import`, `node:http` loading `node:net`,
+ * Node's `fetch`), before the loader hands them to anyone: Node lists each built-in module in
+ * `process.moduleLoadList` as it finishes loading, and that list's additions are watched until
+ * both are patched. loopfast's `connect`, its mechanisms (`route.ts`) and the backend load at
+ * the first connect or listen that may take the fast path. What start-up needs is this one module
+ * (and the variables' names from `@loopfast/core/environment`): each module loaded costs time.
  *
  * loopfast's own internals call Node's originals (`node-originals.ts`), and the replacements
  * hand a call to Node untouched while loopfast itself is inside a connect, so nothing recurses.
@@ -21,32 +33,38 @@
  *
  * @module
  */
-import cluster from 'node:cluster';
-import http from 'node:http';
-import { syncBuiltinESMExports } from 'node:module';
-import net, { isIP, type Server, type Socket } from 'node:net';
-import tls from 'node:tls';
-import { isLocalhostName, isLoopbackAddress } from '@loopfast/core';
-import { normalizeConnectArgs, recognizeTcpListen } from '../args.js';
-import { connectWith } from '../connect.js';
+import type Module from 'node:module';
+import type net from 'node:net';
+import type { Server, Socket } from 'node:net';
+import type tls from 'node:tls';
+// Reads `@loopfast/core/environment` alone, not the package's entry: that loads Node's `net`,
+// which must wait for the program.
 import { checkedKillSwitch } from '../environment.js';
-import { nodeServerListen, nodeSocketConnect } from '../node-originals.js';
-import type { LoopfastDefaults } from '../options.js';
-import { platformMechanism } from '../platforms.js';
-import { attachFastPath } from '../server.js';
-import { fastPathInfo, recordStatus, status } from '../status.js';
-import { destinationOf, finishConnect } from '../tcp-connect-events.js';
-import { connectTlsWith } from '../tls.js';
+import type * as Route from './route.js';
 
-/**
- * What the preload asks for on every socket and server: the fast path, and no option guard
- * (`http` turns `TCP_NODELAY` on by itself; a warning about code the user never wrote would
- * only be noise).
- */
-export const PRELOAD_DEFAULTS: LoopfastDefaults = Object.freeze({
-  loopbackFastPath: true,
-  optionPolicy: 'allow',
-});
+// ---------------------------------------------------------------------------------------------
+// How a replacement names the function of Node's it replaced: `node:net` and `node:tls` are
+// patched when they load, which may be before or after loopfast's own modules capture Node's
+// functions (`node-originals.ts`), and those must get Node's either way.
+
+/** Where a replacement keeps the function it replaced (shared by every copy of loopfast). */
+const kReplaced = Symbol.for('loopfast.replaced');
+
+type Replacement = { [kReplaced]?: unknown };
+
+/** Marks `replacement` as standing in for `original`; returns `replacement`. */
+function replacing<T extends object>(replacement: T, original: unknown): T {
+  Object.defineProperty(replacement, kReplaced, { value: original, configurable: true });
+  return replacement;
+}
+
+/** Node's function behind `fn`: what `fn` replaced when it is the preload's, else `fn` itself. */
+export function original<T>(fn: T): T {
+  return ((fn as Replacement)[kReplaced] as T | undefined) ?? fn;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The preload
 
 /** What the first install left on `globalThis`, for every later load to find. */
 const kPreload = Symbol.for('loopfast.preload');
@@ -62,7 +80,8 @@ export interface PreloadState {
 /** How deep loopfast is inside a connect the preload started (its own calls go to Node). */
 let depth = 0;
 
-function within<T>(run: () => T): T {
+/** Runs `run` as loopfast's own: the replacements hand what it calls to Node. */
+export function within<T>(run: () => T): T {
   depth++;
   try {
     return run();
@@ -71,110 +90,43 @@ function within<T>(run: () => T): T {
   }
 }
 
-const callSocketConnect = nodeSocketConnect as (this: Socket, ...args: unknown[]) => Socket;
-const callServerListen = nodeServerListen as (this: Server, ...args: unknown[]) => Server;
+let route: typeof Route | undefined;
+
+/** `node:module`, taken when needed: an import of it would load it (and more) at start-up. */
+function moduleApi(): typeof Module {
+  return process.getBuiltinModule('node:module') as typeof Module;
+}
+
+/** What the replacements do, loaded at the first call that needs it. */
+function routing(): typeof Route {
+  route ??= moduleApi().createRequire(import.meta.url)('./route.js') as typeof Route;
+  return route;
+}
+
+type Connect = (...args: unknown[]) => Socket;
+type SocketConnect = (this: Socket, ...args: unknown[]) => Socket;
+type Listen = (this: Server, ...args: unknown[]) => Server;
+type TlsConnect = (...args: unknown[]) => tls.TLSSocket;
+
+/** Node's functions the replacements stand in for, as they were when they were replaced. */
+let nodeConnect: Connect;
+let nodeSocketConnect: SocketConnect;
+let nodeListen: Listen;
+let nodeTlsConnect: TlsConnect;
 
 /** `net.connect`, `net.createConnection` and `http.Agent.prototype.createConnection`. */
 function preloadConnect(...args: unknown[]): Socket {
-  return within(() => connectWith(PRELOAD_DEFAULTS, args));
+  return within(() => routing().connect(args));
 }
 
-/** The own symbol of `target` with this description (Node's internal ones have no other name). */
-function symbolNamed(target: object, description: string): symbol | undefined {
-  return Object.getOwnPropertySymbols(target).find((symbol) => symbol.description === description);
-}
-
-type Handled = Socket & { _handle: object | null; connecting: boolean } & Record<symbol, unknown>;
+type Bare = Socket & { _handle: object | null; connecting: boolean };
 
 /**
- * Moves the connected handle of `from` (a socket loopfast just made over the rendezvous) to
- * `to` (the caller's own, still bare socket): Node has no public way to give an existing socket
- * a descriptor, and the caller holds `to`. The handle reports its reads to whichever socket its
- * owner symbol names. Returns false, moving nothing, when Node's internals are not as expected.
- */
-function moveHandle(from: Socket, to: Socket): boolean {
-  const source = from as Handled;
-  const target = to as Handled;
-  const handle = source._handle as Record<symbol, unknown> | null;
-  if (handle === null) return false;
-  const owner = symbolNamed(handle, 'owner_symbol');
-  const asyncId = symbolNamed(source, 'async_id_symbol');
-  if (owner === undefined || handle[owner] !== from) return false;
-  handle[owner] = to;
-  target._handle = handle;
-  source._handle = null;
-  if (asyncId !== undefined) target[asyncId] = source[asyncId];
-  return true;
-}
-
-/**
- * What a socket made by `new net.Socket()` reports where the fast path needs loopfast to make
- * the socket itself (Windows: the control code goes on the socket before `connect`).
- */
-const BARE_SOCKET = status(
-  true,
-  'unsupported',
-  'a socket made with new net.Socket() is connected by Node here: this mechanism needs a socket loopfast makes (net.connect)',
-);
-
-/** Whether loopfast could carry a connect with these options (else Node's, untouched). */
-function worthTrying(socket: Socket, options: Record<string, unknown>): boolean {
-  const buffer = symbolNamed(socket, 'kBuffer');
-  if (buffer !== undefined && (socket as Handled)[buffer]) return false; // Node's `onread` option
-  if (options.path || options.lookup !== undefined) return false;
-  if (options.localAddress != null || options.localPort != null) return false;
-  const host = options.host ?? 'localhost';
-  if (typeof host !== 'string') return false;
-  return isIP(host) ? isLoopbackAddress(host) : isLocalhostName(host);
-}
-
-/**
- * What Node's `Socket#connect` reads of its options (`lookup`, `localAddress`, `localPort` and
- * `path` too, but {@link worthTrying} leaves those to Node), and loopfast's own. The others
- * (`signal`, `timeout`, `onread`, `noDelay`, `keepAlive`, `allowHalfOpen`, ...) belong to the
- * socket's constructor or to `net.connect`, and `Socket#connect` ignores them: loopfast's socket
- * must not take them either (an aborted `signal` would make it emit an error nobody listens to,
- * which ends the process; a bad `timeout` would throw; `onread` would keep the data from the
- * caller's socket).
- */
-const SOCKET_CONNECT_OPTIONS = [
-  'port',
-  'host',
-  'family',
-  'hints',
-  'autoSelectFamily',
-  'autoSelectFamilyAttemptTimeout',
-  'loopbackFastPath',
-  'backend',
-  'optionPolicy',
-] as const;
-
-/**
- * What loopfast's connect needs of a `Socket#connect` call on `socket`: the options that call
- * reads, and the `blockList` the socket was made with (Node checks it at connect).
- */
-function socketConnectOptions(
-  socket: Socket,
-  options: Record<string, unknown>,
-): Record<string, unknown> {
-  const read: Record<string, unknown> = {};
-  for (const name of SOCKET_CONNECT_OPTIONS) {
-    if (options[name] !== undefined) read[name] = options[name];
-  }
-  const { blockList } = socket as { blockList?: unknown };
-  if (blockList !== undefined) read.blockList = blockList;
-  return read;
-}
-
-/**
- * `net.Socket.prototype.connect` on a socket nobody connected yet (the `pg` way). loopfast makes
- * the connection; over the rendezvous the descriptor moves into the caller's socket, which then
- * behaves as `connect` would have made it (`'connect'` after the next poll); otherwise the
- * caller's socket connects with Node, as asked, and loopfast's attempt is dropped before it
- * sends anything (Node connects an IP literal on the next tick, and a destroyed socket never).
+ * `net.Socket.prototype.connect` on a socket nobody connected yet (the `pg` way); any other
+ * call goes to Node untouched.
  */
 function preloadSocketConnect(this: Socket, ...args: unknown[]): Socket {
-  const socket = this as Handled;
+  const socket = this as Bare;
   // Node's own `net.connect` passes its normalized [options, listener] as one array: whoever
   // called Node's original (loopfast's internals, or code holding it from before the preload)
   // asked for Node's connect.
@@ -185,94 +137,110 @@ function preloadSocketConnect(this: Socket, ...args: unknown[]): Socket {
     socket.connecting ||
     socket.destroyed
   ) {
-    return callSocketConnect.apply(this, args);
+    return nodeSocketConnect.apply(this, args);
   }
-  const [options, listener] = normalizeConnectArgs(args);
-  if (!worthTrying(this, options)) return callSocketConnect.apply(this, args);
-  // Only a connected descriptor can move into the caller's socket: the rendezvous gives one.
-  if (platformMechanism(process.platform)?.name !== 'unix-rendezvous') {
-    callSocketConnect.apply(this, args);
-    recordStatus(this, BARE_SOCKET);
-    return this;
-  }
-  const made = within(() => connectWith(PRELOAD_DEFAULTS, [socketConnectOptions(this, options)]));
-  const info = fastPathInfo(made);
-  const destination = destinationOf(made);
-  if (info.mechanism === 'unix-rendezvous' && destination && moveHandle(made, this)) {
-    made.destroy();
-    recordStatus(this, info);
-    socket.connecting = true;
-    if (listener) this.once('connect', listener);
-    finishConnect(this, destination);
-    return this;
-  }
-  made.destroy();
-  callSocketConnect.apply(this, args);
-  // Over TCP the reason holds for the caller's socket too; a host name's is only known later.
-  if (info.state !== 'pending' && info.state !== 'enabled') recordStatus(this, info);
-  return this;
-}
-
-type TlsConnect = typeof tls.connect;
-
-/** `tls.connect` as it was before the preload (captured once, at the first install). */
-let nodeTlsConnect: TlsConnect = tls.connect;
-
-/**
- * `tls.connect(options[, listener])` or `tls.connect(port[, host][, options][, listener])` as
- * one options object, as Node reads them: a host or port argument is overridden by the options.
- */
-function normalizeTlsArgs(args: unknown[]): [Record<string, unknown>, (() => void) | undefined] {
-  const [base, listener] = normalizeConnectArgs(args);
-  const options = { ...base };
-  const extra = [args[1], args[2]].find((arg) => typeof arg === 'object' && arg !== null);
-  if (typeof args[0] !== 'object' && extra) Object.assign(options, extra);
-  return [options, listener as (() => void) | undefined];
+  return routing().socketConnect(this, args);
 }
 
 /**
- * `tls.connect`: `https.Agent` (the global one too), `http2.connect` for `https:` and direct
- * callers look it up at call time. TLS goes over a socket from loopfast's `connect`; a
- * connection given a `socket` or a `path` of its own is Node's, untouched.
- */
-function preloadTlsConnect(...args: unknown[]): tls.TLSSocket {
-  const [options, listener] = normalizeTlsArgs(args);
-  if (depth > 0 || options.socket || options.path) {
-    return (nodeTlsConnect as (...a: unknown[]) => tls.TLSSocket)(...args);
-  }
-  return within(() => connectTlsWith(PRELOAD_DEFAULTS, options, listener, nodeTlsConnect));
-}
-
-/**
- * Whether `server` is the one a `cluster` primary makes only to obtain a listening handle for
- * its workers: Node's round-robin handle makes it with its internal `fail` as the only
- * `'connection'` listener, since it must never see a connection. The workers' own servers are
- * the ones that get the fast path, and they share one rendezvous.
- */
-function isClusterVehicle(server: Server): boolean {
-  if (!cluster.isPrimary) return false;
-  const listeners = server.listeners('connection');
-  return listeners.length === 1 && listeners[0]?.name === 'fail';
-}
-
-/**
- * `net.Server.prototype.listen`: a TCP listen gets loopfast's `listen` (the server is attached
- * first, once); pipes, handles, descriptors, `reusePort` and anything Node would refuse go to
- * Node untouched. A server with a `listen` of its own was attached already (by the program
- * through `attachFastPath`, or here): its wrapper is what calls this, and Node's is the answer.
+ * `net.Server.prototype.listen`. A server with a `listen` of its own was attached already (by
+ * the program through `attachFastPath`, or here): its wrapper is what calls this, and Node's is
+ * the answer.
  */
 function preloadListen(this: Server, ...args: unknown[]): Server {
-  if (
-    depth > 0 ||
-    isClusterVehicle(this) ||
-    Object.hasOwn(this, 'listen') ||
-    this.listening ||
-    recognizeTcpListen(args) === null
-  ) {
-    return callServerListen.apply(this, args);
+  if (depth > 0 || Object.hasOwn(this, 'listen') || this.listening) {
+    return nodeListen.apply(this, args);
   }
-  attachFastPath(this, PRELOAD_DEFAULTS);
-  return (this.listen as (...a: unknown[]) => Server)(...args);
+  return routing().listen(this, args);
+}
+
+/** `tls.connect`. */
+function preloadTlsConnect(...args: unknown[]): tls.TLSSocket {
+  if (depth > 0) return nodeTlsConnect(...args);
+  return within(() => routing().tlsConnect(args, nodeTlsConnect as typeof tls.connect));
+}
+
+type Http = { Agent: { prototype: { createConnection: unknown } } };
+
+function patchNet(exports: typeof net): void {
+  nodeConnect = exports.connect as Connect;
+  nodeSocketConnect = exports.Socket.prototype.connect as SocketConnect;
+  nodeListen = exports.Server.prototype.listen as Listen;
+  const connect = replacing(preloadConnect, nodeConnect) as typeof net.connect;
+  exports.connect = connect;
+  exports.createConnection = connect;
+  exports.Socket.prototype.connect = replacing(
+    preloadSocketConnect,
+    nodeSocketConnect,
+  ) as Socket['connect'];
+  exports.Server.prototype.listen = replacing(preloadListen, nodeListen) as Server['listen'];
+}
+
+/** `http.Agent` captured `net.createConnection` if `node:http` loaded before `node:net` was patched. */
+function patchHttp(exports: Http): void {
+  const agent = exports.Agent.prototype;
+  if (agent.createConnection === nodeConnect) agent.createConnection = preloadConnect;
+}
+
+function patchTls(exports: typeof tls): void {
+  nodeTlsConnect = exports.connect as TlsConnect;
+  exports.connect = replacing(preloadTlsConnect, nodeTlsConnect) as typeof tls.connect;
+}
+
+/** The entry `process.moduleLoadList` gets when the built-in module `id` has loaded. */
+const loaded = (id: string) => `NativeModule ${id}`;
+
+/** A built-in module's exports (it has loaded: this does not load it). */
+function builtin<T>(id: string): T {
+  return process.getBuiltinModule(id) as T;
+}
+
+/**
+ * Patches `node:net` and `node:tls` now if they have loaded, else the moment each loads: a
+ * module's entry is appended to `process.moduleLoadList` (by Node, with `Array.prototype.push`)
+ * right after its body ran, before whoever asked for it gets it. Until both are patched, the
+ * list inherits from a proxy of `Array.prototype` whose `set` trap sees each new entry; after,
+ * it inherits from `Array.prototype` again.
+ */
+function watchBuiltins(): void {
+  // Node's own list; a runtime without it gets both modules patched now.
+  const list = (process as { moduleLoadList?: string[] }).moduleLoadList ?? [
+    loaded('net'),
+    loaded('tls'),
+  ];
+  const pending = new Map<unknown, () => void>([
+    [
+      loaded('net'),
+      () => {
+        patchNet(builtin('net'));
+        if (list.includes(loaded('http'))) patchHttp(builtin('http'));
+      },
+    ],
+    [loaded('tls'), () => patchTls(builtin('tls'))],
+  ]);
+  const patch = (entry: unknown): void => {
+    pending.get(entry)?.();
+    pending.delete(entry);
+  };
+  const early = [...pending.keys()].filter((entry) => list.includes(entry as string));
+  for (const entry of early) patch(entry);
+  // A module loaded before the preload may have its named ES exports made already.
+  if (early.length > 0) moduleApi().syncBuiltinESMExports();
+  if (pending.size === 0) return;
+  // Inside the trap nothing may load another module: Node would append to the list while it is
+  // still appending (V8 aborts on that). No named exports exist yet to update: each `import`
+  // and `require` of a built-in module brings them up to date.
+  const watcher = new Proxy(Array.prototype, {
+    set(target, key, value, receiver) {
+      const stored = Reflect.set(target, key, value, receiver);
+      if (pending.has(value)) {
+        patch(value);
+        if (pending.size === 0) Object.setPrototypeOf(list, Array.prototype);
+      }
+      return stored;
+    },
+  });
+  Object.setPrototypeOf(list, watcher);
 }
 
 /**
@@ -291,15 +259,7 @@ export function installPreload(
     holder[kPreload] = state;
     return state;
   }
-  const connect = preloadConnect as typeof net.connect;
-  net.connect = connect;
-  net.createConnection = connect;
-  net.Socket.prototype.connect = preloadSocketConnect as Socket['connect'];
-  net.Server.prototype.listen = preloadListen as Server['listen'];
-  http.Agent.prototype.createConnection = connect as http.Agent['createConnection'];
-  nodeTlsConnect = tls.connect;
-  tls.connect = preloadTlsConnect as TlsConnect;
-  syncBuiltinESMExports();
+  watchBuiltins();
   const state = { installed: true, reason: 'net, http, tls and https go through loopfast' };
   holder[kPreload] = state;
   return state;
