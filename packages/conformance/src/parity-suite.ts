@@ -586,6 +586,18 @@ function tableLookup(answers: Readonly<Record<string, string>>) {
 
 const LOOKUP = tableLookup({ 'app.test': '127.0.0.1', 'app6.test': '::1' });
 
+/** A `lookup` that answers, a moment later, without an address: Node reports it on the socket. */
+const LOOKUP_WITHOUT_ADDRESS = (
+  _host: string,
+  options: { all?: boolean },
+  callback: (...args: unknown[]) => void,
+) =>
+  setImmediate(() =>
+    options.all
+      ? callback(null, [{ address: undefined, family: 4 }])
+      : callback(null, undefined, 4),
+  );
+
 /** Every `connect` / `createConnection` overload and option, good and bad. */
 export const CONNECT_CASES: readonly ConnectCase[] = [
   { label: "(port, '127.0.0.1')", args: (ctx) => [ctx.port4, '127.0.0.1'] },
@@ -662,6 +674,22 @@ export const CONNECT_CASES: readonly ConnectCase[] = [
   {
     label: "({ port, host: 'nowhere.test', lookup }): ENOTFOUND",
     args: (ctx) => [{ port: ctx.port4, host: 'nowhere.test', lookup: LOOKUP }],
+  },
+  {
+    label: "({ port, host: 'localhost', lookup }) with a lookup that answers without an address",
+    args: (ctx) => [{ port: ctx.port4, host: 'localhost', lookup: LOOKUP_WITHOUT_ADDRESS }],
+  },
+  {
+    label:
+      "({ port, host: 'localhost', lookup, autoSelectFamily: false }) with a lookup that answers without an address",
+    args: (ctx) => [
+      {
+        port: ctx.port4,
+        host: 'localhost',
+        lookup: LOOKUP_WITHOUT_ADDRESS,
+        autoSelectFamily: false,
+      },
+    ],
   },
   {
     label:

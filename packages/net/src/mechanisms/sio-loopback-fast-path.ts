@@ -168,7 +168,10 @@ function connectNative({ backend, options, host, listener }: ClientRequest): Soc
           recordStatus(socket, statuses.destroyedEarly);
           return;
         }
-        if (!error) prepareHandle(socket, handle, backend, address);
+        // An answer that is not an IP address is Node's to report, on the socket, as it would.
+        if (!error && typeof address === 'string' && isIP(address)) {
+          prepareHandle(socket, handle, backend, address);
+        }
         callback(error, address, family);
       });
     };
