@@ -14,5 +14,6 @@ export {
   systemErrorFromErrno,
 } from './errors.js';
 export { classifyHost, type HostKind } from './loopback.js';
+export { notUnixSocketError } from './not-unix-socket.js';
 export * from './unix-path.js';
 export * from './validate.js';

@@ -24,6 +24,7 @@ describe('the entries of @loopfast/core', () => {
         'isAddonLoadingDisabled',
         'isUint8Array',
         'nativeLoadHint',
+        'notUnixSocketError',
         'outOfRangeError',
         'sunPathSize',
         'systemErrorFromErrno',

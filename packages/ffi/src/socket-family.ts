@@ -6,7 +6,8 @@
  * @module
  */
 import { endianness } from 'node:os';
-import { LoopfastError, LoopfastErrorCode, socketConstants } from '@loopfast/core';
+import type { LoopfastError } from '@loopfast/core';
+import { notUnixSocketError } from '@loopfast/core/internal';
 import { BACKEND_NAME, posixFailure } from './native-errors.js';
 import type { PosixLibrary } from './native-library.js';
 
@@ -52,15 +53,5 @@ export function notUnixSocket(
   feature: string,
   lack: string,
 ): LoopfastError {
-  const { AF_INET, AF_INET6 } = socketConstants(platform);
-  const what =
-    family === AF_INET
-      ? 'an AF_INET (IPv4) socket'
-      : family === AF_INET6
-        ? 'an AF_INET6 (IPv6) socket'
-        : `a socket of address family ${family}`;
-  return new LoopfastError(
-    LoopfastErrorCode.NOT_UNIX_SOCKET,
-    `${feature} exist only on Unix domain sockets; socket ${fd} is ${what}, whose peer has ${lack} [${BACKEND_NAME} backend]`,
-  );
+  return notUnixSocketError(fd, family, feature, lack, BACKEND_NAME, platform);
 }

@@ -20,6 +20,7 @@ import {
 } from '@loopfast/core';
 import {
   MAX_OPTION_BUFFER,
+  notUnixSocketError,
   systemErrorFromErrno,
   unixAddressFromSunPath,
   validateBoolean,
@@ -53,17 +54,7 @@ function notUnixSocket(
   feature: string,
   lack: string,
 ): LoopfastError {
-  const { AF_INET, AF_INET6 } = socketConstants();
-  const what =
-    family === AF_INET
-      ? 'an AF_INET (IPv4) socket'
-      : family === AF_INET6
-        ? 'an AF_INET6 (IPv6) socket'
-        : `a socket of address family ${family}`;
-  return new LoopfastError(
-    LoopfastErrorCode.NOT_UNIX_SOCKET,
-    `${feature} exist only on Unix domain sockets; socket ${socket} is ${what}, whose peer has ${lack} [${BACKEND_NAME} backend]`,
-  );
+  return notUnixSocketError(socket, family, feature, lack, BACKEND_NAME);
 }
 
 /** Loads the addon (on first use), calls it, and turns a native failure into core's error. */

@@ -21,6 +21,7 @@ import {
   removeScripts,
   startAgent,
   stopAll,
+  type AgentAddresses as View,
 } from './support/agents.js';
 import {
   createUser,
@@ -44,17 +45,6 @@ afterAll(() => {
   removeTemps();
   removeScripts();
 });
-
-/** Address properties of one end, as the agent's `addresses()` reports them. */
-interface View {
-  readonly remoteAddress: string;
-  readonly remotePort: number | string;
-  readonly remoteFamily: string;
-  readonly localAddress: string;
-  readonly localPort: number | string;
-  readonly localFamily: string;
-  readonly address: { address: string; family: string; port: number | string };
-}
 
 /** One connection: the client's view, the server's (sent back), errors, the client's status. */
 interface Exchange {
@@ -82,6 +72,15 @@ function exchange(host: string, port: string, fast: string): string {
     }));
     socket.end();
   })`;
+}
+
+/** Agent code: a fast-path request to 127.0.0.1:`port` that reads the whole reply; its status. */
+function fastRequest(port: number): string {
+  return `
+    const socket = L.connect({ ...FAST, port: ${port}, host: '127.0.0.1' });
+    socket.end();
+    const read = await drain(socket);
+    return { text: read.text, errors: read.errors.map((error) => error.code), info: info(socket) };`;
 }
 
 /** What must be equal between TCP and the rendezvous, ports aside. */
@@ -517,11 +516,7 @@ describe.runIf(AS_ROOT)('who can use the rendezvous, tried for real', () => {
       const stop = squat(listenerName(port, 4, '/proc/net/tcp'), user.uid, user.gid);
       try {
         const client = await startAgent({ tmp, backend });
-        const seen = await client.run<{ text: string; info: Info }>(`
-          const socket = L.connect({ ...FAST, port: ${port}, host: '127.0.0.1' });
-          socket.end();
-          const read = await drain(socket);
-          return { text: read.text, info: info(socket) };`);
+        const seen = await client.run<{ text: string; info: Info }>(fastRequest(port));
         expect(seen.text).toBe('real server');
         expect(seen.info.state).toBe('unsupported');
         expect(seen.info.reason).toContain(`belongs to uid ${user.uid}, not 0`);
@@ -539,11 +534,7 @@ describe.runIf(AS_ROOT)('who can use the rendezvous, tried for real', () => {
       const stop = squat(listenerName(port, 4, '/proc/net/tcp'), 0, 0);
       try {
         const client = await startAgent({ tmp, backend });
-        const seen = await client.run<{ text: string; info: Info }>(`
-          const socket = L.connect({ ...FAST, port: ${port}, host: '127.0.0.1' });
-          socket.end();
-          const read = await drain(socket);
-          return { text: read.text, info: info(socket) };`);
+        const seen = await client.run<{ text: string; info: Info }>(fastRequest(port));
         expect(seen.text).toBe('real server');
         expect(seen.info.state).toBe('failed');
         expect(seen.info.reason).toMatch(
@@ -585,11 +576,7 @@ describe.runIf(AS_ROOT)('who can use the rendezvous, tried for real', () => {
         );
         expect(seen.info.reason).toContain(`uid ${user.uid})`);
         const client = await startAgent({ tmp, backend });
-        const reply = await client.run<{ text: string; info: Info }>(`
-          const socket = L.connect({ ...FAST, port: ${seen.port}, host: '127.0.0.1' });
-          socket.end();
-          const read = await drain(socket);
-          return { text: read.text, info: info(socket) };`);
+        const reply = await client.run<{ text: string; info: Info }>(fastRequest(seen.port));
         expect(reply.text).toBe('real server');
         expect(reply.info.reason).toContain(`belongs to uid ${user.uid}`);
       } finally {
@@ -605,11 +592,7 @@ describe.runIf(AS_ROOT)('who can use the rendezvous, tried for real', () => {
         state.fast = L.createServer(FAST, (socket) => socket.end('user server'));
         return await listen(state.fast, 0, '127.0.0.1');`);
       const client = await startAgent({ tmp: freshTemp('root-client'), backend });
-      const seen = await client.run<{ text: string; info: Info }>(`
-        const socket = L.connect({ ...FAST, port: ${port}, host: '127.0.0.1' });
-        socket.end();
-        const read = await drain(socket);
-        return { text: read.text, info: info(socket) };`);
+      const seen = await client.run<{ text: string; info: Info }>(fastRequest(port));
       expect(seen.text).toBe('user server');
       expect(seen.info.state).toBe('unsupported');
       expect(seen.info.reason).toContain(`belongs to uid ${user.uid}, not 0`);
@@ -624,11 +607,9 @@ describe.runIf(AS_ROOT)('who can use the rendezvous, tried for real', () => {
         return await listen(state.fast, 0, '127.0.0.1');`);
       // Inside: TCP cannot reach the host's server, and neither can the fast path.
       const inside = await startAgent({ tmp, backend, prefix: sandbox });
-      const reach = await inside.run<{ errors: string[]; text: string; info: Info }>(`
-        const socket = L.connect({ ...FAST, port: ${port}, host: '127.0.0.1' });
-        socket.end();
-        const read = await drain(socket);
-        return { errors: read.errors.map((e) => e.code), text: read.text, info: info(socket) };`);
+      const reach = await inside.run<{ errors: string[]; text: string; info: Info }>(
+        fastRequest(port),
+      );
       expect(reach.errors).toEqual(['ECONNREFUSED']);
       expect(reach.text).toBe('');
       expect(reach.info.state).not.toBe('enabled');
@@ -642,11 +623,7 @@ describe.runIf(AS_ROOT)('who can use the rendezvous, tried for real', () => {
         return info(state.fast);`);
       expect(impostor.state).toBe('enabled');
       const client = await startAgent({ tmp, backend });
-      const seen = await client.run<{ text: string; info: Info }>(`
-        const socket = L.connect({ ...FAST, port: ${hostPort}, host: '127.0.0.1' });
-        socket.end();
-        const read = await drain(socket);
-        return { text: read.text, info: info(socket) };`);
+      const seen = await client.run<{ text: string; info: Info }>(fastRequest(hostPort));
       expect(seen.text).toBe('host plain');
       expect(seen.info.state).not.toBe('enabled');
     });

@@ -11,6 +11,7 @@ import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
+  type AgentAddresses as Addresses,
   childEnv,
   type AgentInfo as Info,
   killPids,
@@ -39,17 +40,6 @@ const BACKENDS = ['ffi', 'napi'] as const;
 // The file rendezvous (macOS and the other POSIX systems), chosen on Linux so it is tested here.
 setChildDefaults({ LOOPFAST_RENDEZVOUS: 'file' });
 const U = '(undefined)';
-
-/** Address properties as an agent reports them (`(undefined)` for undefined). */
-interface Addresses {
-  readonly remoteAddress: string;
-  readonly remotePort: number | string;
-  readonly remoteFamily: string;
-  readonly localAddress: string;
-  readonly localPort: number | string;
-  readonly localFamily: string;
-  readonly address: { address: string; family: string; port: number | string };
-}
 
 const [nodeMajor = 0, nodeMinor = 0] = process.versions.node.split('.').map(Number);
 /** `listen({ reusePort })` exists from Node 22.12 and 23.1. */

@@ -25,6 +25,17 @@ export const UNDICI_URL = pathToFileURL(
 ).href;
 
 /** How a child process ended. */
+/** Address properties as an agent reports them (`(undefined)` for undefined). */
+export interface AgentAddresses {
+  readonly remoteAddress: string;
+  readonly remotePort: number | string;
+  readonly remoteFamily: string;
+  readonly localAddress: string;
+  readonly localPort: number | string;
+  readonly localFamily: string;
+  readonly address: { address: string; family: string; port: number | string };
+}
+
 /** `fastPathInfo` as an agent reports it (the error reduced to its fields). */
 export interface AgentInfo {
   readonly requested: boolean;
