@@ -27,7 +27,12 @@ import {
   travelFamily,
 } from './names.js';
 import type { ClientAttempt, RendezvousPlace } from './places.js';
-import { listenerBoundTo, listenerReached, processHoldsSocket } from './tcp-listeners.js';
+import {
+  listenerBoundTo,
+  listenerReached,
+  NOTHING_LISTENS,
+  processHoldsSocket,
+} from './tcp-listeners.js';
 
 /** Where a client found the rendezvous of a destination. */
 interface Route {
@@ -82,8 +87,8 @@ function resolve(
 ): Route | Refusal | null {
   const family = travelFamily(address);
   const reached = listenerReached(address, family, port);
+  if (reached === NOTHING_LISTENS) return null;
   if (reached.listener === undefined) {
-    if (reached.error === null && reached.failure.startsWith('nothing listens')) return null;
     return {
       info: statuses.checkFailed(reached.failure, reached.error, backend.name),
       until: Date.now() + REFUSAL_MS,

@@ -30,6 +30,9 @@ export type ReachedListener =
   | { readonly listener: TcpListener; readonly failure?: undefined }
   | { readonly listener?: undefined; readonly failure: string; readonly error: Error | null };
 
+/** Nothing listens where a destination points: TCP fails, or tries a name's next address. */
+export const NOTHING_LISTENS = null;
+
 /** `st` of a socket in the LISTEN state. */
 const LISTEN = '0A';
 
@@ -95,9 +98,13 @@ function isWildcardFor(listener: TcpListener, family: 4 | 6): boolean {
  * and `port`: one bound to the address itself, else one bound to the wildcard that takes the
  * address's family. Two candidates at the same level (`reusePort`, or an IPv4 wildcard beside an
  * IPv6 one that `/proc` cannot say is IPv6-only) make the kernel's choice unknown: no listener is
- * named then.
+ * named then. {@link NOTHING_LISTENS} where there is none.
  */
-export function listenerReached(address: string, family: 4 | 6, port: number): ReachedListener {
+export function listenerReached(
+  address: string,
+  family: 4 | 6,
+  port: number,
+): ReachedListener | typeof NOTHING_LISTENS {
   let listeners: TcpListener[];
   try {
     listeners = tcpListenersOn(port);
@@ -112,9 +119,7 @@ export function listenerReached(address: string, family: 4 | 6, port: number): R
   );
   const candidates = exact.length > 0 ? exact : listeners.filter((l) => isWildcardFor(l, family));
   const [only] = candidates;
-  if (only === undefined) {
-    return { failure: `nothing listens on TCP ${address} port ${port}`, error: null };
-  }
+  if (only === undefined) return NOTHING_LISTENS;
   if (candidates.length > 1) {
     return {
       failure: `${candidates.length} TCP listeners could take ${address} port ${port} (reusePort, or one per family), and which one TCP reaches is the kernel's choice`,
