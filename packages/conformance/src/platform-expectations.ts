@@ -143,7 +143,7 @@ const LINUX: PlatformExpectations = {
   net: {
     state: 'enabled',
     mechanism: 'unix-rendezvous',
-    reason: /rendezvous \//,
+    reason: /rendezvous @loopfast\/1\/s\//,
     errorCode: null,
     nativeSockets: false,
     optionGuard: false,

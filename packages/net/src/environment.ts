@@ -17,7 +17,7 @@ import {
 /** Code of the process warning for a `LOOPFAST_*` variable loopfast does not know. */
 export const UNKNOWN_ENV_WARNING = 'LOOPFAST_UNKNOWN_ENV';
 
-/** Code of the process warning for a value of `LOOPFAST_DISABLE` loopfast does not know. */
+/** Code of the process warning for a value of `LOOPFAST_DISABLE` or `LOOPFAST_RENDEZVOUS` loopfast does not know. */
 export const UNKNOWN_ENV_VALUE_WARNING = 'LOOPFAST_UNKNOWN_ENV_VALUE';
 
 /**
@@ -68,7 +68,7 @@ const scanned = new WeakSet<Env>();
 /**
  * Whether the kill switch is on in `env`, telling what is wrong with the environment on the way:
  * one process warning naming every unknown `LOOPFAST_*` variable (code
- * {@link UNKNOWN_ENV_WARNING}) and one for a value of `LOOPFAST_DISABLE` loopfast does not know
+ * {@link UNKNOWN_ENV_WARNING}) and one for each value of `LOOPFAST_DISABLE` or `LOOPFAST_RENDEZVOUS` loopfast does not know
  * (code {@link UNKNOWN_ENV_VALUE_WARNING}), each at most once per process. Cheap after the first
  * call with an environment: the names are read once, the kill switch's value (one read) each time.
  */

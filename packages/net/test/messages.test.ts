@@ -161,6 +161,25 @@ describe('the LOOPFAST_ environment through the API', () => {
     expect(server).toMatchObject({ state: 'enabled' });
   });
 
+  it('a value of LOOPFAST_RENDEZVOUS it does not know gives one warning with the accepted values; the default place serves', () => {
+    const result = run(exchange(), { env: { LOOPFAST_RENDEZVOUS: 'files' } });
+    expect(result.status, result.stderr).toBe(0);
+    const { replies, warnings, client } = result.json();
+    expect(replies).toEqual(['pong', 'pong']);
+    expect(warnings).toEqual([
+      {
+        name: 'LoopfastWarning',
+        code: UNKNOWN_ENV_VALUE_WARNING,
+        message:
+          'LOOPFAST_RENDEZVOUS="files" is not a value loopfast knows, so the platform\'s default place is used: abstract or file.',
+      },
+    ]);
+    expect(client).toMatchObject({
+      state: 'enabled',
+      reason: expect.stringMatching(/^connected over the rendezvous @loopfast\/1\/s\//),
+    });
+  });
+
   it.each([
     ['Yes', 'disabled'],
     [' ON ', 'disabled'],
