@@ -127,7 +127,7 @@ writeFileSync(
 chmodSync(wrapper, 0o755);
 const env = {
   ...process.env,
-  LOOPFAST_ARM64_NODE: wrapper,
+  ARM64_LANE_NODE: wrapper,
   NODE_OPTIONS: [
     process.env.NODE_OPTIONS,
     `--import=${pathToFileURL(join(conformanceRoot, 'lanes/qemu/exec-path.mjs')).href}`,

@@ -8,6 +8,6 @@
  * test starts, vitest's workers included, is started as `process.execPath`; through the wrapper
  * it runs on the same arm64 Node, under qemu, like the test itself. Nothing else changes.
  */
-const wrapper = process.env.LOOPFAST_ARM64_NODE;
-if (!wrapper) throw new Error('LOOPFAST_ARM64_NODE is not set: run this through lanes/arm64.mjs');
+const wrapper = process.env.ARM64_LANE_NODE;
+if (!wrapper) throw new Error('ARM64_LANE_NODE is not set: run this through lanes/arm64.mjs');
 process.execPath = wrapper;
