@@ -237,23 +237,30 @@ export function serverAddress(
   return { address: address.address, family: address.family, port: portToken(address.port, known) };
 }
 
-/** The address properties of a socket, as a trace shows them. */
+/**
+ * The address properties of a socket, as a trace shows them. A client's local port and an
+ * accepted socket's remote port are the client's ephemeral port, shown as one whatever its number
+ * (over the rendezvous it is drawn at random, and may equal a listener's port elsewhere); the
+ * other end's port is named when it is a known one.
+ */
 export function socketAddresses(
   socket: Socket,
   known: Readonly<Record<string, number | undefined>> = {},
 ): Record<string, unknown> {
+  const accepted = (socket as { server?: unknown }).server != null;
+  const localKnown = accepted ? known : {};
   const local = socket.address() as { address?: string; family?: string; port?: number } | object;
   const localEnd =
     local && 'address' in local
-      ? { address: local.address, family: local.family, port: portToken(local.port, known) }
+      ? { address: local.address, family: local.family, port: portToken(local.port, localKnown) }
       : local;
   return {
     remoteAddress: socket.remoteAddress,
     remoteFamily: socket.remoteFamily,
-    remotePort: portToken(socket.remotePort, known),
+    remotePort: portToken(socket.remotePort, accepted ? {} : known),
     localAddress: socket.localAddress,
     localFamily: socket.localFamily,
-    localPort: portToken(socket.localPort, known),
+    localPort: portToken(socket.localPort, localKnown),
     address: localEnd,
   };
 }
