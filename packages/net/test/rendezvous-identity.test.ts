@@ -27,7 +27,9 @@ import {
   createUser,
   deleteUser,
   EUID,
+  freePort,
   freshTemp,
+  NS,
   removeTemps,
   type TestUser,
 } from './support/rendezvous.js';
@@ -744,6 +746,65 @@ describe.runIf(AS_ROOT)('no fault ends a process', () => {
     expect(onFull.text).toBe('full');
     expect(onFull.server.reason).not.toMatch(/served by another listener/);
     expect(onFull.server.state).not.toBe('enabled');
+  });
+
+  it("the file rendezvous: another user's socket bound by a relative path that ends like a server's file does not turn the server TCP-only", async () => {
+    const user = createUser();
+    try {
+      const tmp = freshTemp('relative');
+      const port = await freePort();
+      const name = `${NS}_127.0.0.1_${port}`;
+      const home = freshTemp('attacker');
+      chownSync(home, user.uid, user.gid);
+      const script = join(home, 'relative.py');
+      writeFileSync(
+        script,
+        `
+import os, socket, sys
+os.chdir(sys.argv[1])
+os.makedirs("loopfast-0", exist_ok=True)
+ready_read, ready_write = os.pipe()
+if os.fork() == 0:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind("loopfast-0/" + sys.argv[2])
+    s.listen(1)
+    os.write(ready_write, b"1")
+    while True:
+        s.accept()[0].close()
+os.read(ready_read, 1)
+os._exit(0)
+`,
+        { mode: 0o644 },
+      );
+      execFileSync('python3', [script, home, name], {
+        uid: user.uid,
+        gid: user.gid,
+        stdio: 'ignore',
+        timeout: 10_000,
+      });
+      expect(readFileSync('/proc/net/unix', 'latin1')).toContain(` loopfast-0/${name}`);
+      const agent = await startAgent({
+        tmp,
+        backend: 'napi',
+        env: { LOOPFAST_RENDEZVOUS: 'file' },
+      });
+      const seen = await agent.run<Info>(`
+        state.server = L.createServer(FAST);
+        await listen(state.server, ${port}, '127.0.0.1');
+        return info(state.server);`);
+      expect(seen.state, seen.reason).toBe('enabled');
+      expect(seen.reason).toBe(
+        `listening on TCP and on the rendezvous ${join(tmp, `loopfast-${EUID}`, name)}`,
+      );
+    } finally {
+      try {
+        execFileSync('pkill', ['-u', String(user.uid)]);
+      } catch {
+        // None left.
+      }
+      await stopAll();
+      deleteUser(user);
+    }
   });
 
   it('the file rendezvous: a relative XDG_RUNTIME_DIR is ignored, and SIGINT removes the socket file', async () => {
