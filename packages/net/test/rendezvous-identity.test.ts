@@ -23,6 +23,7 @@ import {
   stopAll,
   type AgentAddresses as View,
 } from './support/agents.js';
+import { makeCertificates } from './support/certificates.js';
 import {
   createUser,
   deleteUser,
@@ -174,29 +175,13 @@ describe.runIf(LINUX)('addresses and ports exactly as TCP shows them', () => {
 
   it('TLS, HTTPS and HTTP/2 over the rendezvous show the TCP addresses', async () => {
     const tmp = freshTemp('tls');
-    const key = join(tmp, 'key.pem');
-    const cert = join(tmp, 'cert.pem');
-    execFileSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-    ]);
+    const { key, cert } = makeCertificates(tmp);
     const agent = await startAgent({ tmp, backend: 'napi' });
     const seen = await agent.run<Record<string, { server: View; client: View; fast: boolean }>>(`
       const tls = await import('node:tls');
       const https = await import('node:https');
       const http2 = await import('node:http2');
-      const creds = { key: fs.readFileSync(${JSON.stringify(key)}), cert: fs.readFileSync(${JSON.stringify(cert)}) };
+      const creds = { key: ${JSON.stringify(key)}, cert: ${JSON.stringify(cert)} };
       const out = {};
       // tls: a fast-path TCP server whose connections a TLS server takes; a TLS client over loopfast.
       {
