@@ -1790,7 +1790,9 @@ async function targets(
       }),
     );
   const port4 = await listenOn(make(), '127.0.0.1');
-  const port6 = await listenOn(make(), '::1');
+  let port6 = await listenOn(make(), '::1');
+  // The two families may be given one number; the traces name each port, so they must differ.
+  while (port6 === port4) port6 = await listenOn(make(), '::1');
   // The servers below are the world the subject meets, not the subject: `node:net`'s own here,
   // as users' other servers are. In a process started with the preload they go through it like
   // every server there (the busy port's rendezvous name is taken too), which is the world a
@@ -1908,6 +1910,27 @@ function listenArgs(row: ListenCase, ctx: CallContext) {
   return { args, controller, after };
 }
 
+/**
+ * The known ports a `listen` row's arguments ask for: only those may name the port it listens on.
+ * A port the kernel picks (port 0, a descriptor Node binds to none) is shown as a port, whatever
+ * its number: it may equal a known port of another family by chance.
+ */
+function askedPorts(
+  args: readonly unknown[],
+  known: Readonly<Record<string, number | undefined>>,
+): Record<string, number> {
+  const asked = new Set<number>();
+  for (const arg of args) {
+    const port = arg !== null && typeof arg === 'object' ? (arg as { port?: unknown }).port : arg;
+    if (typeof port === 'number' || typeof port === 'string') asked.add(Number(port));
+  }
+  const named: Record<string, number> = {};
+  for (const [label, port] of Object.entries(known)) {
+    if (port !== undefined && asked.has(port)) named[label] = port;
+  }
+  return named;
+}
+
 async function listenRow(
   impl: NetFunctions,
   row: ListenCase,
@@ -1919,7 +1942,7 @@ async function listenRow(
     if (controller && after) server.once('listening', () => controller.abort());
     return listenOutcome(server, args, {
       scrub: ctx.scrub,
-      known: ctx.known,
+      known: askedPorts(args, ctx.known),
       // After a close() or an abort, a late 'listening' would be the defect: watch a while.
       lateMs: row.afterListen || controller ? 300 : 0,
       afterListen: (s) => {
