@@ -280,11 +280,19 @@ export function hardeningConformance(options: HardeningOptions): void {
             record('faults', { ...r, wallSeconds: run.seconds });
             for (const [moment, figures] of Object.entries(r.destroy ?? {})) {
               const f = figures as Record<string, number>;
-              expect({ moment, closed: f.closed, errors: f.errors, fds: f.fdsAfter }).toEqual({
+              const changed = (figures as { changed?: string[] }).changed ?? [];
+              expect({
+                moment,
+                closed: f.closed,
+                errors: f.errors,
+                fds: f.fdsAfter,
+                changed,
+              }).toEqual({
                 moment,
                 closed: counts.rounds,
                 errors: 0,
                 fds: f.fdsBefore,
+                changed: [],
               });
             }
             expect(r.closeWithLive).toMatchObject({

@@ -22,6 +22,7 @@ import {
   mkdtempSync,
   openSync,
   readFileSync,
+  readlinkSync,
   readSync,
   rmSync,
   writeSync,
@@ -142,6 +143,40 @@ async function settleFds(expected: number, slack = 0, ms = 3000): Promise<number
     seen = fds();
   }
   return seen;
+}
+
+/**
+ * The descriptor count once it holds still over two readings `ms` apart (at most a second): a
+ * baseline taken while an earlier step's sockets are still closing would count them.
+ */
+async function steadyFds(ms = 50): Promise<number> {
+  const deadline = Date.now() + 1000;
+  let seen = fds();
+  for (;;) {
+    await settle(ms);
+    const next = fds();
+    if (next === seen || Date.now() > deadline) return next;
+    seen = next;
+  }
+}
+
+/** What each open descriptor is (`socket:[inode]`, a path, ...), by number. */
+function descriptorTargets(): Map<number, string> {
+  const targets = new Map<number, string>();
+  for (const fd of openDescriptors(FD_DIR)) {
+    try {
+      targets.set(fd, readlinkSync(`${FD_DIR}/${fd}`));
+    } catch {}
+  }
+  return targets;
+}
+
+/** The descriptors that differ between two readings, as `+fd target` and `-fd target`. */
+function targetChanges(before: Map<number, string>, after: Map<number, string>): string[] {
+  const changes: string[] = [];
+  for (const [fd, target] of after) if (before.get(fd) !== target) changes.push(`+${fd} ${target}`);
+  for (const [fd, target] of before) if (after.get(fd) !== target) changes.push(`-${fd} ${target}`);
+  return changes;
 }
 
 async function listen(server: Server, host = '127.0.0.1'): Promise<number> {
@@ -507,7 +542,8 @@ async function faults(api: Api, config: WorkerConfig) {
   const destroyFigures: Record<string, unknown> = {};
   for (const [moment, act] of Object.entries(moments)) {
     for (const host of ['127.0.0.1', 'localhost']) {
-      const before = fds();
+      const before = await steadyFds();
+      const targetsBefore = descriptorTargets();
       const errors: string[] = [];
       let closed = 0;
       const done: Promise<unknown>[] = [];
@@ -533,6 +569,7 @@ async function faults(api: Api, config: WorkerConfig) {
         errors: errors.length,
         fdsBefore: before,
         fdsAfter: after,
+        ...(after === before ? {} : { changed: targetChanges(targetsBefore, descriptorTargets()) }),
       };
     }
   }
