@@ -109,13 +109,10 @@ describe('loopfast-bench --quick with tiny counts', () => {
       const mode = result.modes.find((m) => m.id === id);
       expect(mode?.client?.requested).toBe(true);
       expect(mode?.accepted?.requested).toBe(true);
-      // Plain TCP until the Unix-socket shortcut exists, then the shortcut on all three sides.
+      // The rendezvous on all three sides.
       if (process.platform === 'linux')
         for (const side of [mode?.client, mode?.server, mode?.accepted])
-          expect([
-            ['unsupported', null],
-            ['enabled', 'unix-rendezvous'],
-          ]).toContainEqual([side?.state, side?.mechanism]);
+          expect([side?.state, side?.mechanism]).toEqual(['enabled', 'unix-rendezvous']);
     }
     // Both HTTP processes started with the preload: every connection over the rendezvous.
     if (process.platform !== 'win32') {

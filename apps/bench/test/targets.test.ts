@@ -343,7 +343,7 @@ describe('targets of the HTTP preload against the unix ceiling', () => {
   it('read N/A unless every side of the preload reported the rendezvous', () => {
     const overTcp: StatusRecord = {
       requested: true,
-      state: 'unsupported',
+      state: 'no-fast-peer',
       reason: 'accepted over TCP',
       mechanism: null,
       backend: 'napi',
@@ -353,7 +353,7 @@ describe('targets of the HTTP preload against the unix ceiling', () => {
     for (const target of accepted.values()) {
       expect(target).toMatchObject({ verdict: 'n/a', ratio: null, reference: null });
       expect(target.note).toBe(
-        'not applicable: preload did not go over the unix-rendezvous shortcut (client enabled (unix-rendezvous), server enabled (unix-rendezvous), accepted unsupported: accepted over TCP)',
+        'not applicable: preload did not go over the unix-rendezvous shortcut (client enabled (unix-rendezvous), server enabled (unix-rendezvous), accepted no-fast-peer: accepted over TCP)',
       );
     }
     // The kill switch: the preload installs nothing, so every socket is Node's own.
@@ -403,7 +403,7 @@ describe('targets of the HTTP preload against the unix ceiling', () => {
 
 describe('what a side reports over many sockets', () => {
   const enabled = { ...shortcutStatus('napi'), error: null };
-  const tcp = { ...enabled, state: 'unsupported', reason: 'accepted over TCP', mechanism: null };
+  const tcp = { ...enabled, state: 'no-fast-peer', reason: 'accepted over TCP', mechanism: null };
 
   it('is enabled only while every socket was, else the first socket that was not', () => {
     let kept = keptStatus(null, enabled);
@@ -411,7 +411,7 @@ describe('what a side reports over many sockets', () => {
     kept = keptStatus(kept, enabled);
     expect(kept.state).toBe('enabled');
     kept = keptStatus(kept, tcp);
-    expect(kept).toMatchObject({ state: 'unsupported', reason: 'accepted over TCP' });
+    expect(kept).toMatchObject({ state: 'no-fast-peer', reason: 'accepted over TCP' });
     expect(keptStatus(kept, enabled)).toBe(kept);
     expect(keptStatus(kept, { ...tcp, reason: 'a later reason' }).reason).toBe('accepted over TCP');
   });

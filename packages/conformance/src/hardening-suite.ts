@@ -396,7 +396,7 @@ export function hardeningConformance(options: HardeningOptions): void {
             },
             accepted: allowed
               ? { state: 'enabled', reason: /^accepted over the rendezvous @loopfast\// }
-              : { state: 'unsupported', reason: /^accepted over TCP: / },
+              : { state: 'no-fast-peer', reason: /^accepted over TCP: / },
             client: allowed
               ? { state: 'enabled', reason: /^connected over the rendezvous @loopfast\// }
               : {

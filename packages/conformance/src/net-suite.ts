@@ -637,7 +637,10 @@ export function netConformance(
         expect(report).toMatchObject({ receivedHash: sha256(fromClient), receivedBytes: size });
         if (x.net.bothSides) {
           // A server that did not ask for the fast path offers no rendezvous: TCP, and why.
-          expect(net.fastPathInfo(client)).toMatchObject({ state: 'unsupported', mechanism: null });
+          expect(net.fastPathInfo(client)).toMatchObject({
+            state: 'no-fast-peer',
+            mechanism: null,
+          });
           expect(net.fastPathInfo(client).reason).toMatch(/no fast-path server/);
         } else {
           expectPlatformStatus(net.fastPathInfo(client));

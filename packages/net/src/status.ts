@@ -10,6 +10,14 @@ import { debug } from './debug.js';
 /**
  * Where a socket or server stands:
  * - `enabled`: the fast path was applied (`mechanism` says how);
+ * - `no-fast-peer`: requested and possible here, but the other side of this connection is not on
+ *   the fast path: no fast-path server at the address (or one of another user, or one gone), or a
+ *   client that connected over TCP; the connection uses TCP;
+ * - `not-applicable`: requested and possible here, but this socket or server is set up in a way
+ *   the fast path does not carry (a TCP client address, a descriptor of the caller's, an address
+ *   its `blockList` blocks, a dual-stack socket on Windows, a form of `listen()` left to Node);
+ * - `no-backend`: requested, but no backend could be used: none is installed, or the one asked
+ *   for is not installed or failed to load (`reason` names it);
  * - `unsupported`: requested, but this platform, Windows version, provider or runtime has no way
  *   to apply it (the connection uses the normal path);
  * - `not-loopback`: requested, but the address is not loopback, so it would have no effect;
@@ -20,6 +28,9 @@ import { debug } from './debug.js';
  */
 export type FastPathState =
   | 'enabled'
+  | 'no-fast-peer'
+  | 'not-applicable'
+  | 'no-backend'
   | 'unsupported'
   | 'not-loopback'
   | 'disabled'
@@ -43,7 +54,7 @@ export interface FastPathInfo {
   /** Why, in plain words. */
   readonly reason: string;
   /**
-   * The error behind an `unsupported` or `failed` state when a call raised one; `null` when the
+   * The error behind a state other than `enabled` when a call raised one; `null` when the
    * reason is a fact rather than a failed call (no fast-path server at the address, accepted over
    * TCP, a dual-stack address, no backend installed).
    */
@@ -68,7 +79,8 @@ type Tracked = (Socket | Server) & {
 
 function log(target: Socket | Server, info: FastPathInfo): void {
   const kind = target instanceof Server ? 'server' : 'socket';
-  debug('%s %s: %s (%s)', kind, info.state, info.reason, info.backend ?? 'no backend');
+  // The backend is named only where one acted: a pending or undecided status has none yet.
+  debug('%s %s: %s%s', kind, info.state, info.reason, info.backend ? ` (${info.backend})` : '');
 }
 
 /**

@@ -60,7 +60,7 @@ export const statuses = {
     status(true, 'not-loopback', `${what} is not a TCP address`),
   listenLeftToNode: status(
     true,
-    'unsupported',
+    'not-applicable',
     'this form of listen() is left to Node untouched (a pipe path, a handle, a descriptor, reusePort, or an aborted signal)',
   ),
   destroyedEarly: status(
@@ -69,14 +69,14 @@ export const statuses = {
     'the socket was destroyed before the fast path could be applied',
   ),
   noBackend: (reason: string, error: Error | null): FastPathInfo =>
-    error ? status(true, 'unsupported', reason, { error }) : once('unsupported', reason, null),
+    error ? status(true, 'no-backend', reason, { error }) : once('no-backend', reason, null),
   noMechanism: (platform: NodeJS.Platform, backend: string): FastPathInfo =>
     once('unsupported', `${platform} has no loopback fast path mechanism loopfast knows`, backend),
 
   // The Windows control code.
   dualStack: (address: string, backend: string): FastPathInfo =>
     once(
-      'unsupported',
+      'not-applicable',
       `${address} needs a dual-stack IPv6 socket, where the fast path is not applied; use 127.0.0.1 or ::1 (or ipv6Only)`,
       backend,
     ),
@@ -103,6 +103,11 @@ export const statuses = {
       `the ${backend} backend reported ${(error as { code?: string }).code} before`,
       { error, backend },
     ),
+  bareSocket: status(
+    true,
+    'not-applicable',
+    'a socket made with new net.Socket() is connected by Node here: this mechanism needs a socket loopfast makes (net.connect)',
+  ),
   controlCodeApplied: (backend: string): FastPathInfo =>
     once('enabled', 'SIO_LOOPBACK_FAST_PATH applied before connect/listen', backend, {
       mechanism: 'sio-loopback-fast-path',
@@ -138,23 +143,23 @@ export const statuses = {
     status(true, 'enabled', `accepted over the rendezvous ${path}`, { ...RENDEZVOUS, backend }),
   acceptedOverTcp: (backend: string): FastPathInfo =>
     once(
-      'unsupported',
+      'no-fast-peer',
       'accepted over TCP: the client did not come through the rendezvous (a client without the fast path, or one that fell back)',
       backend,
     ),
   noRendezvousServer: (address: string, port: number, why: string, backend: string): FastPathInfo =>
-    once('unsupported', `no fast-path server for ${address}:${port} (${why}); using TCP`, backend),
+    once('no-fast-peer', `no fast-path server for ${address}:${port} (${why}); using TCP`, backend),
   staleRendezvous: (path: string, error: Error, backend: string): FastPathInfo =>
     status(
       true,
-      'unsupported',
+      'no-fast-peer',
       `the rendezvous ${path} is stale (ECONNREFUSED: its server is gone); using TCP`,
       { error, backend },
     ),
   busyRendezvous: (path: string, error: Error, backend: string): FastPathInfo =>
     status(
       true,
-      'unsupported',
+      'no-fast-peer',
       `the rendezvous ${path} is busy (EAGAIN: its backlog is full); using TCP`,
       { error, backend },
     ),
@@ -171,7 +176,7 @@ export const statuses = {
   otherUser: (what: string, uid: number, ownUid: number, backend: string): FastPathInfo =>
     status(
       true,
-      'unsupported',
+      'no-fast-peer',
       `${what} belongs to uid ${uid}, not ${ownUid}: the fast path joins processes of one user only; using TCP`,
       { backend },
     ),
@@ -192,32 +197,26 @@ export const statuses = {
     status(true, 'failed', `a rendezvous check failed: ${what}; using TCP`, { error, backend }),
   tcpClientAddress: (backend: string): FastPathInfo =>
     once(
-      'unsupported',
+      'not-applicable',
       'localAddress or localPort binds a TCP client address, which the rendezvous does not have; using TCP',
       backend,
     ),
   callerDescriptor: (backend: string): FastPathInfo =>
     once(
-      'unsupported',
+      'not-applicable',
       'the caller gave its own descriptor (fd), which Node connects as it is; using TCP',
       backend,
     ),
   blockedAddress: (address: string, backend: string): FastPathInfo =>
     once(
-      'unsupported',
+      'not-applicable',
       `${address} is blocked by the socket's blockList, which Node applies (ERR_IP_BLOCKED); using TCP`,
-      backend,
-    ),
-  hostName: (host: string, backend: string): FastPathInfo =>
-    once(
-      'unsupported',
-      `${host} is resolved by a lookup; the rendezvous is tried for IP literals and, without a custom lookup, for localhost names; using TCP`,
       backend,
     ),
   servedElsewhere: (path: string, backend: string): FastPathInfo =>
     status(
       true,
-      'unsupported',
+      'not-applicable',
       `the rendezvous ${path} is served by another listener on this address and port (reusePort, or another process); this one serves TCP only`,
       { backend },
     ),

@@ -11,6 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import {
+  chmodSync,
   cpSync,
   existsSync,
   mkdirSync,
@@ -25,7 +26,7 @@ import {
   connect as netConnect,
   createServer as netCreateServer,
   type Server,
-  type Socket,
+  Socket,
 } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,7 +35,7 @@ import { backend as napi } from '@loopfast/napi';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectWith } from '../src/connect.js';
 import { createServerWith } from '../src/server.js';
-import { type FastPathInfo, fastPathInfo } from '../src/status.js';
+import { type FastPathInfo, type FastPathState, fastPathInfo } from '../src/status.js';
 import { GUIDES, READMES, repoRoot } from './readme-blocks.js';
 
 /** Every file under `dir` (relative to the repository) whose name matches `pattern`. */
@@ -235,6 +236,41 @@ describe('the API reference of @loopfast/net', () => {
   });
 });
 
+/** A fast-path status from a copy of net and core alone, so that neither backend can be resolved. */
+async function noBackendStatus(): Promise<FastPathInfo> {
+  const require = createRequire(import.meta.url);
+  const work = mkdtempSync(join(tmpdir(), 'loopfast-docs-bare-'));
+  try {
+    const modules = join(work, 'node_modules', '@loopfast');
+    for (const name of ['net', 'core']) {
+      const dist = dirname(require.resolve(`@loopfast/${name}`));
+      mkdirSync(join(modules, name), { recursive: true });
+      cpSync(dist, join(modules, name, 'dist'), { recursive: true });
+      cpSync(join(dist, '..', 'package.json'), join(modules, name, 'package.json'));
+    }
+    const url = pathToFileURL(join(modules, 'net', 'dist', 'index.js')).href;
+    const script = join(work, 'status.mjs');
+    writeFileSync(
+      script,
+      `import { connect, fastPathInfo } from ${JSON.stringify(url)};
+const socket = connect({ port: 9, host: '127.0.0.1', loopbackFastPath: true });
+socket.on('error', () => {});
+process.stdout.write(JSON.stringify(fastPathInfo(socket)));
+socket.destroy();
+`,
+    );
+    const { NODE_PATH: _storePath, ...env } = process.env;
+    const result = spawnSync(process.execPath, [script], {
+      encoding: 'utf8',
+      env,
+      timeout: 20_000,
+    });
+    return JSON.parse(result.stdout) as FastPathInfo;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 // The README's status table, row `error`: when it is an error, and the facts for which it is null.
 describe.runIf(process.platform === 'linux')("the README's status row for error", () => {
   const row = read('README.md')
@@ -270,8 +306,12 @@ describe.runIf(process.platform === 'linux')("the README's status row for error"
   const quiet = (socket: Socket) => socket.end();
 
   /** A case for each fact the row names, with the reason `fastPathInfo` gives for it. */
-  const FACTS: Record<string, { reason: RegExp; status: () => Promise<FastPathInfo> }> = {
+  const FACTS: Record<
+    string,
+    { state: FastPathState; reason: RegExp; status: () => Promise<FastPathInfo> }
+  > = {
     'no fast-path server at the address': {
+      state: 'no-fast-peer',
       reason: /^no fast-path server for 127\.0\.0\.1:\d+ /,
       status: async () => {
         const port = await listening(netCreateServer(quiet), 0, '127.0.0.1');
@@ -279,6 +319,7 @@ describe.runIf(process.platform === 'linux')("the README's status row for error"
       },
     },
     'accepted over TCP': {
+      state: 'no-fast-peer',
       reason: /^accepted over TCP: /,
       status: async () => {
         const server = createServerWith(linux, [quiet]);
@@ -290,6 +331,7 @@ describe.runIf(process.platform === 'linux')("the README's status row for error"
       },
     },
     'a TCP client address': {
+      state: 'not-applicable',
       reason: /^localAddress or localPort binds a TCP client address, /,
       status: async () => {
         const port = await listening(createServerWith(linux, [quiet]), 0, '127.0.0.1');
@@ -299,6 +341,7 @@ describe.runIf(process.platform === 'linux')("the README's status row for error"
       },
     },
     'a dual-stack socket': {
+      state: 'not-applicable',
       reason: /dual-stack/,
       // The Windows route runs on Linux too (tcp_wrap is Node's on every platform).
       status: async () => {
@@ -308,64 +351,28 @@ describe.runIf(process.platform === 'linux')("the README's status row for error"
       },
     },
     'no backend installed': {
+      state: 'no-backend',
       reason: /^no backend available: @loopfast\/napi is not installed; /,
-      // A copy of net and core alone, so that neither backend can be resolved.
-      status: async () => {
-        const require = createRequire(import.meta.url);
-        const work = mkdtempSync(join(tmpdir(), 'loopfast-docs-bare-'));
-        try {
-          const modules = join(work, 'node_modules', '@loopfast');
-          for (const name of ['net', 'core']) {
-            const dist = dirname(require.resolve(`@loopfast/${name}`));
-            mkdirSync(join(modules, name), { recursive: true });
-            cpSync(dist, join(modules, name, 'dist'), { recursive: true });
-            cpSync(join(dist, '..', 'package.json'), join(modules, name, 'package.json'));
-          }
-          const url = pathToFileURL(join(modules, 'net', 'dist', 'index.js')).href;
-          const script = join(work, 'status.mjs');
-          writeFileSync(
-            script,
-            `import { connect, fastPathInfo } from ${JSON.stringify(url)};
-const socket = connect({ port: 9, host: '127.0.0.1', loopbackFastPath: true });
-socket.on('error', () => {});
-process.stdout.write(JSON.stringify(fastPathInfo(socket)));
-socket.destroy();
-`,
-          );
-          const { NODE_PATH: _storePath, ...env } = process.env;
-          const result = spawnSync(process.execPath, [script], {
-            encoding: 'utf8',
-            env,
-            timeout: 20_000,
-          });
-          return JSON.parse(result.stdout) as FastPathInfo;
-        } finally {
-          rmSync(work, { recursive: true, force: true });
-        }
-      },
+      status: noBackendStatus,
     },
   };
 
-  it('names the facts for which error is null, and each gives unsupported with error null', async () => {
+  it('names the facts for which error is null, and each gives its state with error null', async () => {
     const listed = /`null` when the reason is a fact, not a failed call: ([^|]*?) \|$/.exec(row);
     expect(listed, row).not.toBeNull();
     const facts = (listed?.[1] ?? '').split(', ');
     expect(facts.sort()).toEqual(Object.keys(FACTS).sort());
     for (const fact of facts) {
-      const { reason, status } = FACTS[fact] as (typeof FACTS)[string];
+      const { reason, state, status } = FACTS[fact] as (typeof FACTS)[string];
       const info = await status();
-      expect({ fact, state: info.state, error: info.error }).toEqual({
-        fact,
-        state: 'unsupported',
-        error: null,
-      });
+      expect({ fact, state: info.state, error: info.error }).toEqual({ fact, state, error: null });
       expect(info.reason, fact).toMatch(reason);
     }
   });
 
   it('holds the error when a call raised one, with the fields it names', async () => {
     expect(row).toMatch(
-      /^\| `error` \| the error behind `unsupported` or `failed` when a call raised one /,
+      /^\| `error` \| the error behind a state other than `enabled` when a call raised one /,
     );
     const fields = /a system error has ((?:`\w+`(?:, )?)+);/.exec(row)?.[1]?.match(/\w+/g) ?? [];
     expect(fields).toContain('syscall');
@@ -376,5 +383,124 @@ socket.destroy();
     expect(info.state).toBe('unsupported');
     expect(info.error).toMatchObject({ code: 'EOPNOTSUPP', syscall: 'ioctl', backend: 'napi' });
     for (const field of fields) expect(info.error, field).toHaveProperty(field);
+  });
+});
+
+// The README's table of states: every state the type has, each reached on real sockets.
+describe.runIf(process.platform === 'linux')("the README's table of states", () => {
+  const readme = read('README.md').split('\n');
+  const start = readme.indexOf('| state | meaning | what to do |');
+  const after = readme.slice(start + 2);
+  const end = after.findIndex((line) => !line.startsWith('|'));
+  const rows = after.slice(0, end === -1 ? after.length : end);
+  const documented = rows.map((line) => /^\| `([a-z-]+)` \|/.exec(line)?.[1]);
+  const runtime = mkdtempSync(join(tmpdir(), 'loopfast-docs-states-'));
+  // Open to every user, not sticky: the file rendezvous refuses to serve under it.
+  const open = join(runtime, 'open');
+  mkdirSync(open);
+  chmodSync(open, 0o777);
+  const linux = { backend: napi, loopbackFastPath: true, env: { XDG_RUNTIME_DIR: runtime } };
+  const win32 = { platform: 'win32' as const, backend: napi, loopbackFastPath: true };
+  const opened: (Server | Socket)[] = [];
+  afterAll(() => {
+    for (const each of opened) {
+      if (each instanceof Socket) each.destroy();
+      else each.close();
+    }
+    rmSync(runtime, { recursive: true, force: true });
+  });
+
+  async function listening(server: Server, ...args: unknown[]): Promise<number> {
+    opened.push(server);
+    (server.listen as (...a: unknown[]) => Server)(...args);
+    await once(server, 'listening');
+    return (server.address() as { port: number }).port;
+  }
+
+  async function connected(client: Socket): Promise<FastPathInfo> {
+    opened.push(client);
+    client.on('error', () => {});
+    await once(client, 'connect');
+    return fastPathInfo(client);
+  }
+
+  const fastServerPort = () =>
+    listening(createServerWith(linux, [(s: Socket) => s.end()]), 0, '127.0.0.1');
+
+  const CASES: Record<string, () => Promise<FastPathInfo>> = {
+    enabled: async () =>
+      connected(connectWith(linux, [{ port: await fastServerPort(), host: '127.0.0.1' }])),
+    'no-fast-peer': async () => {
+      const port = await listening(
+        netCreateServer((s) => s.end()),
+        0,
+        '127.0.0.1',
+      );
+      return connected(connectWith(linux, [{ port, host: '127.0.0.1' }]));
+    },
+    'not-applicable': async () =>
+      connected(
+        connectWith(linux, [
+          { port: await fastServerPort(), host: '127.0.0.1', localAddress: '127.0.0.1' },
+        ]),
+      ),
+    // Linux has no SIO_LOOPBACK_FAST_PATH: the kernel refuses the Windows route's ioctl.
+    unsupported: async () => {
+      const server = createServerWith(win32, [(s: Socket) => s.end()]);
+      await listening(server, 0, '127.0.0.1');
+      return fastPathInfo(server);
+    },
+    'not-loopback': async () => {
+      const server = createServerWith(linux, []);
+      await listening(server, join(runtime, 'plain.sock'));
+      return fastPathInfo(server);
+    },
+    disabled: async () =>
+      connected(
+        connectWith({ backend: napi }, [{ port: await fastServerPort(), host: '127.0.0.1' }]),
+      ),
+    // The file rendezvous in a temp directory open to every user and not sticky: refused.
+    failed: async () => {
+      const url = pathToFileURL(createRequire(import.meta.url).resolve('@loopfast/net')).href;
+      const script = join(runtime, 'failed.mjs');
+      writeFileSync(
+        script,
+        `import { once } from 'node:events';
+import { createServer, fastPathInfo } from ${JSON.stringify(url)};
+const server = createServer({ loopbackFastPath: true });
+server.listen(0, '127.0.0.1');
+await once(server, 'listening');
+process.stdout.write(JSON.stringify(fastPathInfo(server)));
+server.close();
+`,
+      );
+      const { NODE_PATH: _storePath, XDG_RUNTIME_DIR: _runtime, ...env } = process.env;
+      const result = spawnSync(process.execPath, [script], {
+        encoding: 'utf8',
+        env: { ...env, TMPDIR: open, LOOPFAST_RENDEZVOUS: 'file' },
+        timeout: 20_000,
+      });
+      return JSON.parse(result.stdout) as FastPathInfo;
+    },
+    'no-backend': noBackendStatus,
+    pending: async () => {
+      const server = createServerWith(linux, []);
+      opened.push(server);
+      return fastPathInfo(server);
+    },
+  };
+
+  it('lists every state of FastPathState once, in its own row', () => {
+    const declared = read('packages/net/src/status.ts');
+    const union = /export type FastPathState =([^;]*);/.exec(declared)?.[1] ?? '';
+    const states = [...union.matchAll(/'([a-z-]+)'/g)].map((match) => match[1]);
+    expect(states.length).toBeGreaterThan(5);
+    expect(documented).toEqual(states);
+  });
+
+  it.each(documented)('%s: a real case reads it, with a reason', async (state) => {
+    const info = await (CASES[state as string] as () => Promise<FastPathInfo>)();
+    expect(info.state, info.reason).toBe(state);
+    expect(info.reason.length).toBeGreaterThan(10);
   });
 });

@@ -183,7 +183,7 @@ describe('a server that did not opt in', () => {
     const run = await runScript(CLIENT, { tmp, args: [String(port), 'redis'] });
     const answer = dataOf<Answer>(run, 'result');
     expect(answer.body).toEqual({ value: 'over tcp' });
-    expect(answer.client?.state).toBe('unsupported');
+    expect(answer.client?.state).toBe('no-fast-peer');
     expect(answer.client?.reason).toMatch(/rendezvous/);
   });
 });

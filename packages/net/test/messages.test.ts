@@ -115,7 +115,7 @@ describe('LOOPFAST_BACKEND', () => {
     expect(UNKNOWN_BACKEND_WARNING).toBe('LOOPFAST_UNKNOWN_BACKEND');
     expect(result.stderr).toContain('[LOOPFAST_UNKNOWN_BACKEND] LoopfastWarning');
     expect(client).toMatchObject({
-      state: 'unsupported',
+      state: 'no-backend',
       backend: null,
       reason: 'LOOPFAST_BACKEND=bogus names no backend (use napi, ffi or auto)',
     });
@@ -232,7 +232,7 @@ server.close();
 });
 
 describe('NODE_DEBUG=loopfast', () => {
-  it('logs each decision once: one server is pending once, then enabled', () => {
+  it('logs each decision once: one server is pending once (naming no backend yet), then enabled', () => {
     const result = run(
       `
 import { once } from 'node:events';
@@ -246,10 +246,10 @@ server.close();
     );
     expect(result.status, result.stderr).toBe(0);
     const lines = result.stderr.split('\n').filter((line) => line.startsWith('LOOPFAST '));
-    const pending = lines.filter((line) =>
-      line.endsWith(' server pending: not listening yet (no backend)'),
-    );
+    const pending = lines.filter((line) => line.endsWith(' server pending: not listening yet'));
     expect(pending).toHaveLength(1);
+    // A backend is used: no line says there is none.
+    expect(lines.filter((line) => line.includes('no backend'))).toEqual([]);
     expect(
       lines.filter((line) => / server enabled: listening on TCP and on the rendezvous /.test(line)),
     ).toHaveLength(process.platform === 'win32' ? 0 : 1);

@@ -47,7 +47,7 @@ describe('the plan (decisions only: no traffic is sent)', () => {
 
   it('names the missing backend', () => {
     const plan = planFor(settings({ backend: 'auto', env: { LOOPFAST_BACKEND: 'rust' } }));
-    expect(plan).toMatchObject({ mechanism: null, info: { state: 'unsupported', backend: null } });
+    expect(plan).toMatchObject({ mechanism: null, info: { state: 'no-backend', backend: null } });
     expect(plan.info?.reason).toBe(
       'LOOPFAST_BACKEND=rust names no backend (use napi, ffi or auto)',
     );
@@ -76,8 +76,10 @@ describe('the Windows control code: which addresses qualify', () => {
   });
 
   it('leaves dual-stack sockets on the normal path', () => {
-    expect(declineFor(ffi, '::ffff:127.0.0.1', 'client')).toMatchObject({ state: 'unsupported' });
-    expect(declineFor(ffi, '::', 'server')).toMatchObject({ state: 'unsupported' });
+    expect(declineFor(ffi, '::ffff:127.0.0.1', 'client')).toMatchObject({
+      state: 'not-applicable',
+    });
+    expect(declineFor(ffi, '::', 'server')).toMatchObject({ state: 'not-applicable' });
     expect(declineFor(ffi, '::', 'server', true)).toBeNull();
   });
 });

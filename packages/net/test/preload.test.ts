@@ -283,7 +283,7 @@ describe('both processes started with the preload', () => {
     const tmp = freshTemp('preload');
     const { port } = await server(tmp);
     const { answer } = await client(tmp, port, 'child', 'import');
-    expect(answer.body).toMatchObject({ state: 'unsupported', mechanism: null });
+    expect(answer.body).toMatchObject({ state: 'no-fast-peer', mechanism: null });
     expect(answer.client?.state).toBe('disabled');
   });
 
@@ -306,7 +306,7 @@ describe('one side without the preload: TCP, working', () => {
       const { answer } = await client(tmp, port, mode);
       expect(answer.body).toMatchObject({ state: 'disabled', mechanism: null, url: `/${mode}` });
       if (answer.client) {
-        expect(answer.client.state).toBe('unsupported');
+        expect(answer.client.state).toBe('no-fast-peer');
         expect(answer.client.reason).toMatch(/rendezvous/);
       }
     },
@@ -316,7 +316,7 @@ describe('one side without the preload: TCP, working', () => {
     const tmp = freshTemp('preload');
     const { port } = await server(tmp);
     const { answer, run } = await client(tmp, port, mode, 'none');
-    expect(answer.body).toMatchObject({ state: 'unsupported', mechanism: null, url: `/${mode}` });
+    expect(answer.body).toMatchObject({ state: 'no-fast-peer', mechanism: null, url: `/${mode}` });
     expect(dataOf(run, 'patched')).toEqual({ connect: 'connect', named: true });
   });
 });

@@ -79,7 +79,7 @@ describe('in a process of its own', () => {
     const { reply, client, server } = result.json();
     expect(reply).toBe('pong');
     for (const info of [client, server]) {
-      expect(info).toMatchObject({ requested: true, state: 'unsupported', backend: null });
+      expect(info).toMatchObject({ requested: true, state: 'no-backend', backend: null });
       expect(info.reason).toBe(
         'no backend available: @loopfast/napi is not installed; @loopfast/ffi is not installed',
       );

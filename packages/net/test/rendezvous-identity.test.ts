@@ -505,7 +505,7 @@ describe.runIf(AS_ROOT)('who can use the rendezvous, tried for real', () => {
         const client = await startAgent({ tmp, backend });
         const seen = await client.run<{ text: string; info: Info }>(fastRequest(port));
         expect(seen.text).toBe('real server');
-        expect(seen.info.state).toBe('unsupported');
+        expect(seen.info.state).toBe('no-fast-peer');
         expect(seen.info.reason).toContain(`belongs to uid ${user.uid}, not 0`);
       } finally {
         stop();
@@ -581,7 +581,7 @@ describe.runIf(AS_ROOT)('who can use the rendezvous, tried for real', () => {
       const client = await startAgent({ tmp: freshTemp('root-client'), backend });
       const seen = await client.run<{ text: string; info: Info }>(fastRequest(port));
       expect(seen.text).toBe('user server');
-      expect(seen.info.state).toBe('unsupported');
+      expect(seen.info.state).toBe('no-fast-peer');
       expect(seen.info.reason).toContain(`belongs to uid ${user.uid}, not 0`);
     });
 

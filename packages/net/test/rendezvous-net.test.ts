@@ -91,7 +91,7 @@ describe.runIf(process.platform === 'linux')('the kill switch LOOPFAST_DISABLE',
       const read = await drain(socket);
       return { info: info(socket), accepted: JSON.parse(read.text) };`);
     expect(result.info).toEqual(KILLED);
-    expect(result.accepted.state).toBe('unsupported');
+    expect(result.accepted.state).toBe('no-fast-peer');
     expect(result.accepted.reason).toMatch(/^accepted over TCP: /);
   });
 });

@@ -222,7 +222,7 @@ const enabled = (backend: string, reason: string): Info => ({
 /** The status of a listener whose rendezvous `file` another listener serves. */
 const servedElsewhere = (backend: string, file: string): Info => ({
   requested: true,
-  state: 'unsupported',
+  state: 'not-applicable',
   mechanism: null,
   error: null,
   backend,
@@ -332,7 +332,7 @@ describe.each(BACKENDS)('the rendezvous across processes, %s backend', (backend)
     ]);
     const overTcp = {
       requested: true,
-      state: 'unsupported',
+      state: 'no-fast-peer',
       mechanism: null,
       error: null,
       backend,
@@ -404,7 +404,7 @@ describe.each(BACKENDS)('the rendezvous across processes, %s backend', (backend)
         expect(result.errors).toEqual([]);
         expect(result.info).toEqual({
           requested: true,
-          state: 'unsupported',
+          state: 'no-fast-peer',
           mechanism: null,
           error: null,
           backend,
@@ -627,12 +627,12 @@ describe.each(BACKENDS)('the rendezvous across processes, %s backend', (backend)
         lookupAskedLate: await askedLate({ host: 'localhost', lookup }),
       };`);
     const overTcp = expect.objectContaining({
-      state: 'unsupported',
+      state: 'no-fast-peer',
       reason: expect.stringMatching(/^accepted over TCP: /),
     });
     const declined = (reason: string): Info => ({
       requested: true,
-      state: 'unsupported',
+      state: 'not-applicable',
       mechanism: null,
       error: null,
       backend,
@@ -692,11 +692,11 @@ describe.each(BACKENDS)('the rendezvous across processes, %s backend', (backend)
     expect(await blocked).toBe(true);
     // Linux queues 512 connections on a listener with Node's backlog of 511.
     expect(made.states.enabled).toBeGreaterThanOrEqual(1);
-    expect(made.states.unsupported).toBeGreaterThanOrEqual(1);
-    expect((made.states.enabled ?? 0) + (made.states.unsupported ?? 0)).toBe(600);
+    expect(made.states['no-fast-peer']).toBeGreaterThanOrEqual(1);
+    expect((made.states.enabled ?? 0) + (made.states['no-fast-peer'] ?? 0)).toBe(600);
     expect(made.busy).toEqual({
       requested: true,
-      state: 'unsupported',
+      state: 'no-fast-peer',
       mechanism: null,
       backend,
       reason: `the rendezvous ${file} is busy (EAGAIN: its backlog is full); using TCP`,
@@ -712,7 +712,7 @@ describe.each(BACKENDS)('the rendezvous across processes, %s backend', (backend)
       return replies;`);
     expect(served).toEqual({
       'enabled -> enabled': made.states.enabled,
-      'unsupported -> unsupported': made.states.unsupported,
+      'no-fast-peer -> no-fast-peer': made.states['no-fast-peer'],
     });
     expect([...server.troubles(), ...client.troubles()]).toEqual([]);
   });
@@ -937,7 +937,7 @@ describe.each(BACKENDS)('the rendezvous across processes, %s backend', (backend)
       const tcp = netConnect(port, '127.0.0.1');
       tcp.on('error', () => {});
       await once(tcp, 'connect');
-      await server.run(waitLog(1, 'connection unsupported'));
+      await server.run(waitLog(1, 'connection no-fast-peer'));
       await server.run(waitLog(1, 'connection enabled'));
       expect(await server.run(connections)).toBe(2);
       expect(lstatSync(file).isSocket()).toBe(true);
@@ -997,7 +997,7 @@ describe.each(BACKENDS)('the rendezvous across processes, %s backend', (backend)
       const held = netConnect(port, '127.0.0.1');
       held.on('error', () => {});
       await once(held, 'connect');
-      await server.run(waitLog(1, 'connection unsupported'));
+      await server.run(waitLog(1, 'connection no-fast-peer'));
       const thirdFast = await client.run(refusedFast);
       const thirdTcp = await plainExchange(port, '127.0.0.1');
       held.end();
@@ -1014,7 +1014,7 @@ describe.each(BACKENDS)('the rendezvous across processes, %s backend', (backend)
       const { log, refused, tcp } = await maxConnectionsScenario('max');
       expect(log.filter((entry) => entry.startsWith('connection'))).toEqual([
         'connection enabled',
-        'connection unsupported',
+        'connection no-fast-peer',
       ]);
       expect(refused).toEqual([
         { state: 'enabled', bytes: 0, errors: [] },
@@ -1097,7 +1097,7 @@ describe.each(BACKENDS)('the rendezvous across processes, %s backend', (backend)
       const client = await agent(tmp);
       const stale = {
         requested: true,
-        state: 'unsupported',
+        state: 'no-fast-peer',
         mechanism: null,
         backend,
         reason: `the rendezvous ${file} is stale (ECONNREFUSED: its server is gone); using TCP`,
@@ -1135,7 +1135,7 @@ describe.each(BACKENDS)('the rendezvous across processes, %s backend', (backend)
         const plain = await client.run<Reply>(fastRequest(port, '127.0.0.1'));
         expect(plain.text).toBe('plain');
         expect(plain.info).toMatchObject({
-          state: 'unsupported',
+          state: 'no-fast-peer',
           reason: `no fast-path server for 127.0.0.1:${port} (no rendezvous at ${file}); using TCP`,
         });
       }
@@ -1293,7 +1293,7 @@ describe.each(BACKENDS)('the rendezvous across processes, %s backend', (backend)
           expect(new Set(tcp.map((reply) => reply.worker))).toEqual(ids);
           for (const reply of tcp) {
             expect(reply.info).toMatchObject({
-              state: 'unsupported',
+              state: 'no-fast-peer',
               reason: expect.stringMatching(/^accepted over TCP/),
             });
           }

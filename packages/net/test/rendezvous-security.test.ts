@@ -63,7 +63,7 @@ const checkFailed = (backend: string, what: string): Info => ({
 });
 const noServer = (backend: string, port: number, at: string): Info => ({
   requested: true,
-  state: 'unsupported',
+  state: 'no-fast-peer',
   mechanism: null,
   error: null,
   backend,
@@ -218,7 +218,7 @@ describe.runIf(AS_ROOT)('the rendezvous, as root, against what others could do',
         expect(stats.mode & 0o777).toBe(0o700);
       }
       const overTcp = expect.objectContaining({
-        state: 'unsupported',
+        state: 'no-fast-peer',
         reason: expect.stringMatching(/^accepted over TCP: /),
       });
 
@@ -278,7 +278,7 @@ describe.runIf(AS_ROOT)('the rendezvous, as root, against what others could do',
       expect(result.errors).toEqual([]);
       expect(result.info).toEqual({
         requested: true,
-        state: 'unsupported',
+        state: 'no-fast-peer',
         mechanism: null,
         error: null,
         backend,

@@ -173,7 +173,7 @@ describe.runIf(process.platform === 'linux').each([
     const defaults = { platform: 'win32' as const, backend, loopbackFastPath: true };
     const dual = createServerWith(defaults, [echo]);
     await listen(dual);
-    expect(fastPathInfo(dual)).toMatchObject({ state: 'unsupported' });
+    expect(fastPathInfo(dual)).toMatchObject({ state: 'not-applicable' });
     expect(fastPathInfo(dual).reason).toMatch(/dual-stack/);
     expect(made.length).toBe(0);
     const v6only = createServerWith(defaults, [echo]);

@@ -16,7 +16,8 @@ import { nodeServerListen, nodeSocketConnect } from '../node-originals.js';
 import type { LoopfastDefaults } from '../options.js';
 import { platformMechanism } from '../platforms.js';
 import { attachFastPath } from '../server.js';
-import { fastPathInfo, recordStatus, status } from '../status.js';
+import { fastPathInfo, recordStatus } from '../status.js';
+import { statuses } from '../statuses.js';
 import { destinationOf, finishConnect } from '../tcp-connect-events.js';
 import { connectTlsWith } from '../tls.js';
 import { within } from './install.js';
@@ -66,16 +67,6 @@ function moveHandle(from: Socket, to: Socket): boolean {
   if (asyncId !== undefined) target[asyncId] = source[asyncId];
   return true;
 }
-
-/**
- * What a socket made by `new net.Socket()` reports where the fast path needs loopfast to make
- * the socket itself (Windows: the control code goes on the socket before `connect`).
- */
-const BARE_SOCKET = status(
-  true,
-  'unsupported',
-  'a socket made with new net.Socket() is connected by Node here: this mechanism needs a socket loopfast makes (net.connect)',
-);
 
 /** Whether loopfast could carry a connect with these options (else Node's, untouched). */
 function worthTrying(socket: Socket, options: Record<string, unknown>): boolean {
@@ -140,7 +131,7 @@ export function socketConnect(socket: Socket, args: unknown[]): Socket {
   // Only a connected descriptor can move into the caller's socket: the rendezvous gives one.
   if (platformMechanism(process.platform)?.name !== 'unix-rendezvous') {
     callSocketConnect.apply(socket, args);
-    recordStatus(socket, BARE_SOCKET);
+    recordStatus(socket, statuses.bareSocket);
     return socket;
   }
   // A host name: the caller's own socket connects with Node, through the mechanism's lookup.
