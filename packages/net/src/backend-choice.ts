@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { BACKEND_ENV, type Backend } from '@loopfast/core';
 import { invalidArgTypeError, invalidArgValueError } from '@loopfast/core/internal';
+import { UNKNOWN_BACKEND_WARNING, warn } from './codes.js';
 
 /** A backend object, a backend package by short name, or `'auto'`. */
 export type BackendOption = Backend | 'napi' | 'ffi' | 'auto';
@@ -88,9 +89,6 @@ function loadByName(name: BackendName): BackendChoice {
   return choice;
 }
 
-/** Code of the process warning for a `LOOPFAST_BACKEND` that names no backend. */
-export const UNKNOWN_BACKEND_WARNING = 'LOOPFAST_UNKNOWN_BACKEND';
-
 /** Values of `LOOPFAST_BACKEND` already warned about: one warning per value and process. */
 const warnedValues = new Set<string>();
 
@@ -101,9 +99,9 @@ const warnedValues = new Set<string>();
 function warnUnknownBackend(value: string): void {
   if (warnedValues.has(value)) return;
   warnedValues.add(value);
-  process.emitWarning(
+  warn(
     `${BACKEND_ENV}=${JSON.stringify(value)} names no loopfast backend: use napi, ffi or auto (in any case), or leave it empty. Until then, connections that ask for the fast path use the normal path.`,
-    { type: 'LoopfastWarning', code: UNKNOWN_BACKEND_WARNING },
+    UNKNOWN_BACKEND_WARNING,
   );
 }
 

@@ -13,12 +13,7 @@ import {
   KILL_SWITCH_ON_VALUES,
   killSwitchState,
 } from '@loopfast/core/environment';
-
-/** Code of the process warning for a `LOOPFAST_*` variable loopfast does not know. */
-export const UNKNOWN_ENV_WARNING = 'LOOPFAST_UNKNOWN_ENV';
-
-/** Code of the process warning for a value of `LOOPFAST_DISABLE` or `LOOPFAST_RENDEZVOUS` loopfast does not know. */
-export const UNKNOWN_ENV_VALUE_WARNING = 'LOOPFAST_UNKNOWN_ENV_VALUE';
+import { UNKNOWN_ENV_VALUE_WARNING, UNKNOWN_ENV_WARNING, warn } from './codes.js';
 
 /**
  * Where the rendezvous lives where a platform offers two places (Linux): `abstract` (the default,
@@ -77,9 +72,9 @@ export function checkedKillSwitch(env: Env): boolean {
     scanned.add(env);
     const unknown = unknownVariables(env).filter((name) => !told(`variable ${name}`));
     if (unknown.length > 0) {
-      process.emitWarning(
+      warn(
         `unknown loopfast environment variable${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: loopfast reads ${KNOWN_VARIABLES_TEXT} only, so ${unknown.length > 1 ? 'these have' : 'this has'} no effect.`,
-        { type: 'LoopfastWarning', code: UNKNOWN_ENV_WARNING },
+        UNKNOWN_ENV_WARNING,
       );
     }
   }
@@ -89,17 +84,17 @@ export function checkedKillSwitch(env: Env): boolean {
     !RENDEZVOUS_PLACES.includes(place) &&
     !told(`value ${RENDEZVOUS_PLACE_ENV}=${place}`)
   ) {
-    process.emitWarning(
+    warn(
       `${RENDEZVOUS_PLACE_ENV}=${JSON.stringify(place)} is not a value loopfast knows, so the platform's default place is used: ${RENDEZVOUS_PLACES.join(' or ')}.`,
-      { type: 'LoopfastWarning', code: UNKNOWN_ENV_VALUE_WARNING },
+      UNKNOWN_ENV_VALUE_WARNING,
     );
   }
   const value = env[KILL_SWITCH_ENV];
   const state = killSwitchState(value);
   if (state === 'unknown' && !told(`value ${KILL_SWITCH_ENV}=${value}`)) {
-    process.emitWarning(
+    warn(
       `${KILL_SWITCH_ENV}=${JSON.stringify(value)} is not a value loopfast knows, so the kill switch stays off: ${KILL_SWITCH_VALUES_TEXT} (in any case).`,
-      { type: 'LoopfastWarning', code: UNKNOWN_ENV_VALUE_WARNING },
+      UNKNOWN_ENV_VALUE_WARNING,
     );
   }
   return state === 'on';

@@ -10,6 +10,7 @@
 
 import { getSystemErrorMap } from 'node:util';
 import { LoopfastError, type NativeSocket } from '@loopfast/core';
+import { HANDOFF_UNAVAILABLE } from './codes.js';
 
 /** The methods of a `tcp_wrap` TCP handle that loopfast uses. */
 export interface TcpHandle {
@@ -23,9 +24,6 @@ interface TcpWrapBinding {
   TCP: new (type: number) => TcpHandle;
   constants: { SOCKET: number; SERVER: number; UV_TCP_IPV6ONLY: number };
 }
-
-/** The error code when the `tcp_wrap` binding cannot be reached. */
-export const HANDOFF_UNAVAILABLE = 'ERR_LOOPFAST_HANDOFF_UNAVAILABLE';
 
 let binding: TcpWrapBinding | LoopfastError | undefined;
 

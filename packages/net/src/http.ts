@@ -11,6 +11,7 @@
 import type { AgentOptions, Agent as HttpAgent } from 'node:http';
 import { isIP, type NetConnectOpts, type Socket } from 'node:net';
 import { LoopfastError } from '@loopfast/core';
+import { UNSUPPORTED_PROTOCOL } from './codes.js';
 import { connectWith } from './connect.js';
 import {
   type LoopfastDefaults,
@@ -111,9 +112,6 @@ export type UndiciConnector = (
   options: UndiciConnectOptions,
   callback: UndiciConnectCallback,
 ) => void;
-
-/** Code of the error for an origin whose protocol this connector does not carry. */
-export const UNSUPPORTED_PROTOCOL = 'ERR_LOOPFAST_UNSUPPORTED_PROTOCOL';
 
 /** Options of `createUndiciConnector`: loopfast's, plus `tls.connect`'s for `https:` origins. */
 export type UndiciConnectorOptions = LoopfastOptions & UndiciTlsOptions;

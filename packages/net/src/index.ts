@@ -25,27 +25,30 @@ import { createLoopfast } from './loopfast.js';
 import type { LoopfastOptions } from './options.js';
 import type { ServerOptions } from './server.js';
 
-export { type BackendOption, UNKNOWN_BACKEND_WARNING } from './backend-choice.js';
+export type { BackendOption } from './backend-choice.js';
+export {
+  HANDOFF_UNAVAILABLE,
+  SERVER_LISTENING,
+  UNKNOWN_BACKEND_WARNING,
+  UNKNOWN_ENV_VALUE_WARNING,
+  UNKNOWN_ENV_WARNING,
+  UNSUPPORTED_OPTION_ERROR,
+  UNSUPPORTED_OPTION_WARNING,
+  UNSUPPORTED_PROTOCOL,
+} from './codes.js';
 export type { ConnectOptions } from './connect.js';
-export { UNKNOWN_ENV_VALUE_WARNING, UNKNOWN_ENV_WARNING } from './environment.js';
-export { HANDOFF_UNAVAILABLE } from './handoff.js';
 export {
   FastPathAgent,
   type FastPathAgentOptions,
-  UNSUPPORTED_PROTOCOL,
   type UndiciConnectCallback,
   type UndiciConnectOptions,
   type UndiciConnector,
   type UndiciConnectorOptions,
 } from './http.js';
 export { createLoopfast, type Loopfast } from './loopfast.js';
-export {
-  type OptionPolicy,
-  UNSUPPORTED_OPTION_ERROR,
-  UNSUPPORTED_OPTION_WARNING,
-} from './option-guard.js';
+export type { OptionPolicy } from './option-guard.js';
 export type { LoopfastOptions } from './options.js';
-export { SERVER_LISTENING, type ServerOptions } from './server.js';
+export type { ServerOptions } from './server.js';
 export {
   type FastPathInfo,
   type FastPathMechanism,

@@ -12,15 +12,11 @@
  */
 import { type Server, Socket } from 'node:net';
 import { FAST_PATH_UNSUPPORTED_OPTIONS, LoopfastError } from '@loopfast/core';
+import { UNSUPPORTED_OPTION_ERROR, UNSUPPORTED_OPTION_WARNING, warn } from './codes.js';
 import { fastPathInfo } from './status.js';
 
 /** What the guard does with an unsupported option: warn once, throw, or let it pass. */
 export type OptionPolicy = 'warn' | 'throw' | 'allow';
-
-/** Code of the error the `'throw'` policy raises. */
-export const UNSUPPORTED_OPTION_ERROR = 'ERR_LOOPFAST_UNSUPPORTED_OPTION';
-/** Code of the process warning the `'warn'` policy emits. */
-export const UNSUPPORTED_OPTION_WARNING = 'LOOPFAST_UNSUPPORTED_OPTION';
 
 type GuardedOption = 'TCP_NODELAY' | 'SO_KEEPALIVE';
 const warned = new Set<GuardedOption>();
@@ -36,10 +32,7 @@ export function checkOption(policy: OptionPolicy, option: GuardedOption): void {
   if (policy === 'throw') throw new LoopfastError(UNSUPPORTED_OPTION_ERROR, describe(option));
   if (warned.has(option)) return;
   warned.add(option);
-  process.emitWarning(describe(option), {
-    type: 'LoopfastWarning',
-    code: UNSUPPORTED_OPTION_WARNING,
-  });
+  warn(describe(option), UNSUPPORTED_OPTION_WARNING);
 }
 
 /** Whether the guard covers a socket or server in its current state. */

@@ -14,6 +14,7 @@ import {
 } from 'node:net';
 import { LoopfastError } from '@loopfast/core';
 import { invalidArgTypeError } from '@loopfast/core/internal';
+import { SERVER_LISTENING } from './codes.js';
 import type { ServerRequest } from './mechanisms/mechanism.js';
 import type { OptionPolicy } from './option-guard.js';
 import {
@@ -32,9 +33,6 @@ import { statuses } from './statuses.js';
 export type ServerOptions = ServerOpts & LoopfastOptions;
 
 type Listen = Server['listen'];
-
-/** Code of the error `attachFastPath` throws for a server that is already listening. */
-export const SERVER_LISTENING = 'ERR_LOOPFAST_SERVER_LISTENING';
 
 /** Replaces `server.listen` with one that plans first; see {@link attachFastPath}. */
 function attachWithSettings(
