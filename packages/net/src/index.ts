@@ -19,12 +19,26 @@
  * @packageDocumentation
  */
 import type { Server, Socket } from 'node:net';
+import type { UndiciConnector, UndiciConnectorOptions } from './adapters/undici.js';
 import type { ConnectOptions } from './connect.js';
-import type { UndiciConnector, UndiciConnectorOptions } from './http.js';
 import { createLoopfast } from './loopfast.js';
 import type { LoopfastOptions } from './options.js';
 import type { ServerOptions } from './server.js';
 
+export { FastPathAgent, type FastPathAgentOptions } from './adapters/http-agent.js';
+export {
+  connectTls,
+  FastPathHttpsAgent,
+  type FastPathHttpsAgentOptions,
+  type TlsConnectOptions,
+  type UndiciTlsOptions,
+} from './adapters/tls.js';
+export type {
+  UndiciConnectCallback,
+  UndiciConnectOptions,
+  UndiciConnector,
+  UndiciConnectorOptions,
+} from './adapters/undici.js';
 export type { BackendOption } from './backend-choice.js';
 export {
   HANDOFF_UNAVAILABLE,
@@ -37,14 +51,6 @@ export {
   UNSUPPORTED_PROTOCOL,
 } from './codes.js';
 export type { ConnectOptions } from './connect.js';
-export {
-  FastPathAgent,
-  type FastPathAgentOptions,
-  type UndiciConnectCallback,
-  type UndiciConnectOptions,
-  type UndiciConnector,
-  type UndiciConnectorOptions,
-} from './http.js';
 export { createLoopfast, type Loopfast } from './loopfast.js';
 export type { OptionPolicy } from './option-guard.js';
 export type { LoopfastOptions } from './options.js';
@@ -55,13 +61,6 @@ export {
   type FastPathState,
   fastPathInfo,
 } from './status.js';
-export {
-  connectTls,
-  FastPathHttpsAgent,
-  type FastPathHttpsAgentOptions,
-  type TlsConnectOptions,
-  type UndiciTlsOptions,
-} from './tls.js';
 
 /** The instance behind the top-level functions: no defaults of its own. */
 const defaultInstance = createLoopfast();

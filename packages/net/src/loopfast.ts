@@ -7,23 +7,22 @@
 import { Server, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { invalidArgTypeError } from '@loopfast/core/internal';
-import { type ConnectOptions, connectWith } from './connect.js';
-import {
-  createUndiciConnector,
-  FastPathAgent,
-  type FastPathAgentOptions,
-  type UndiciConnector,
-  type UndiciConnectorOptions,
-} from './http.js';
-import { type LoopfastDefaults, type LoopfastOptions, validateLoopfastOptions } from './options.js';
-import { attachFastPath, createServerWith, type ServerOptions } from './server.js';
-import { type FastPathInfo, fastPathInfo } from './status.js';
+import { FastPathAgent, type FastPathAgentOptions } from './adapters/http-agent.js';
 import {
   connectTlsWith,
   FastPathHttpsAgent,
   type FastPathHttpsAgentOptions,
   type TlsConnectOptions,
-} from './tls.js';
+} from './adapters/tls.js';
+import {
+  createUndiciConnector,
+  type UndiciConnector,
+  type UndiciConnectorOptions,
+} from './adapters/undici.js';
+import { type ConnectOptions, connectWith } from './connect.js';
+import { type LoopfastDefaults, type LoopfastOptions, validateLoopfastOptions } from './options.js';
+import { attachFastPath, createServerWith, type ServerOptions } from './server.js';
+import { type FastPathInfo, fastPathInfo } from './status.js';
 
 /** The functions of `@loopfast/net`, with defaults bound. */
 export interface Loopfast {

@@ -10,6 +10,7 @@ import cluster from 'node:cluster';
 import { isIP, type Server, type Socket } from 'node:net';
 import type tls from 'node:tls';
 import { isLoopbackAddress } from '@loopfast/core';
+import { connectTlsWith } from '../adapters/tls.js';
 import { normalizeConnectArgs, recognizeTcpListen } from '../args.js';
 import { connectWith } from '../connect.js';
 import { nodeServerListen, nodeSocketConnect } from '../node-originals.js';
@@ -19,7 +20,6 @@ import { attachFastPath } from '../server.js';
 import { fastPathInfo, recordStatus } from '../status.js';
 import { statuses } from '../statuses.js';
 import { destinationOf, finishConnect } from '../tcp-connect-events.js';
-import { connectTlsWith } from '../tls.js';
 import { within } from './install.js';
 
 /**

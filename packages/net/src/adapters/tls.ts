@@ -11,13 +11,14 @@
 import type { AgentOptions as HttpsAgentOptions, Agent as HttpsAgentType } from 'node:https';
 import type { Socket } from 'node:net';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
-import { connectWith } from './connect.js';
+import { connectWith } from '../connect.js';
 import {
   type LoopfastDefaults,
   type LoopfastOptions,
   splitAgentOptions,
   validateLoopfastOptions,
-} from './options.js';
+} from '../options.js';
+import { lazyBase } from './lazy-base.js';
 
 /** `tls.connect` options plus loopfast's. */
 export type TlsConnectOptions = ConnectionOptions & LoopfastOptions;
@@ -109,26 +110,8 @@ export function connectTls(
   return connectTlsWith({}, options as Record<string, unknown>, secureConnectListener);
 }
 
-/**
- * Stands in for `https.Agent` as {@link FastPathHttpsAgent}'s base class until the first agent
- * is made, then puts `https.Agent` behind itself, as `FastPathAgent` does for `http.Agent`.
- */
-function LazyHttpsAgent(this: unknown, ...args: unknown[]): object {
-  return Reflect.construct(loadHttpsAgent(), args, new.target);
-}
-
-let httpsAgent: typeof HttpsAgentType | undefined;
-
-function loadHttpsAgent(): typeof HttpsAgentType {
-  if (httpsAgent === undefined) {
-    httpsAgent = process.getBuiltinModule('node:https').Agent;
-    Object.setPrototypeOf(LazyHttpsAgent.prototype, httpsAgent.prototype);
-    Object.setPrototypeOf(LazyHttpsAgent, httpsAgent);
-  }
-  return httpsAgent;
-}
-
-const HttpsAgentBase = LazyHttpsAgent as unknown as typeof HttpsAgentType;
+/** `https.Agent` to the type checker and the API reference; a stand-in until the first agent. */
+const httpsAgent = lazyBase(() => process.getBuiltinModule('node:https').Agent);
 
 /** Options of {@link FastPathHttpsAgent}: `https.Agent`'s plus loopfast's (`loopbackFastPath` defaults to true). */
 export type FastPathHttpsAgentOptions = HttpsAgentOptions & LoopfastOptions;
@@ -149,7 +132,7 @@ type HttpsCreateConnection = (this: HttpsAgentType, ...args: unknown[]) => Socke
  * https.get({ host: 'localhost', port: 8443, path: '/', agent }, (res) => res.resume());
  * ```
  */
-export class FastPathHttpsAgent extends HttpsAgentBase {
+export class FastPathHttpsAgent extends httpsAgent.base {
   readonly #defaults: LoopfastDefaults;
 
   /**
@@ -167,7 +150,7 @@ export class FastPathHttpsAgent extends HttpsAgentBase {
    * included), over a socket from loopfast's `connect`.
    */
   override createConnection(...args: unknown[]): Socket {
-    const own = loadHttpsAgent().prototype.createConnection as unknown as HttpsCreateConnection;
+    const own = httpsAgent.real().prototype.createConnection as unknown as HttpsCreateConnection;
     const options = args[0] as Record<string, unknown>;
     if (typeof options !== 'object' || options === null || options.socket || options.path) {
       return own.apply(this, args);
@@ -186,33 +169,3 @@ export type UndiciTlsOptions = Omit<
   ConnectionOptions,
   'socket' | 'host' | 'port' | 'path' | 'lookup' | 'servername'
 >;
-
-/**
- * An `https:` origin for the undici connector: TLS over loopfast's socket, then `callback` once
- * the handshake is done (or with its error). `servername` is undici's (the URL's host name,
- * unless an IP literal).
- */
-export function connectTlsForUndici(
-  defaults: LoopfastDefaults,
-  tls: UndiciTlsOptions,
-  destination: {
-    host: string;
-    port: number;
-    servername: string | undefined;
-    localAddress?: string;
-  },
-  callback: (...args: [error: null, socket: Socket] | [error: Error, socket: null]) => void,
-): void {
-  const socket = connectTlsWith(defaults, {
-    ALPNProtocols: ['http/1.1'],
-    ...tls,
-    ...destination,
-    ...(destination.servername === undefined ? {} : { servername: destination.servername }),
-  });
-  const onError = (error: Error) => callback(error, null);
-  socket.once('error', onError);
-  socket.once('secureConnect', () => {
-    socket.off('error', onError);
-    callback(null, socket);
-  });
-}
