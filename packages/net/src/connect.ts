@@ -11,7 +11,7 @@ import { isLoopbackAddress } from '@loopfast/core';
 import { normalizeConnectArgs, validatePort } from './args.js';
 import type { ConnectRecord, NamedConnector } from './mechanisms/mechanism.js';
 // Node's own, not the live export: the preload replaces `net.connect` with loopfast's.
-import { nodeConnect as netConnect } from './node-originals.js';
+import { nodeConnect as netConnect } from './node-internals/originals.js';
 import {
   type LoopfastDefaults,
   type LoopfastOptions,

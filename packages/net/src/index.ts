@@ -52,8 +52,7 @@ export {
 } from './codes.js';
 export type { ConnectOptions } from './connect.js';
 export { createLoopfast, type Loopfast } from './loopfast.js';
-export type { OptionPolicy } from './option-guard.js';
-export type { LoopfastOptions } from './options.js';
+export type { LoopfastOptions, OptionPolicy } from './options.js';
 export type { ServerOptions } from './server.js';
 export {
   type FastPathInfo,

@@ -10,7 +10,12 @@ import {
   validateBoolean,
 } from '@loopfast/core/internal';
 import { type BackendOption, validateBackendOption } from './backend-choice.js';
-import type { OptionPolicy } from './option-guard.js';
+
+/**
+ * What happens when a fast-path socket on Windows is given a socket option the control code does
+ * not support: warn once, throw, or let it pass.
+ */
+export type OptionPolicy = 'warn' | 'throw' | 'allow';
 
 /** The options loopfast adds to `net.connect` and `net.createServer`. */
 export interface LoopfastOptions {

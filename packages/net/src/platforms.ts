@@ -7,7 +7,7 @@
  */
 import type { Mechanism } from './mechanisms/mechanism.js';
 import { unixRendezvous } from './mechanisms/rendezvous/index.js';
-import { sioLoopbackFastPath } from './mechanisms/sio-loopback-fast-path.js';
+import { sioLoopbackFastPath } from './mechanisms/sio/index.js';
 
 const MECHANISMS: ReadonlyMap<NodeJS.Platform, Mechanism> = new Map<NodeJS.Platform, Mechanism>([
   ['win32', sioLoopbackFastPath],

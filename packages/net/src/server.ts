@@ -16,12 +16,12 @@ import { LoopfastError } from '@loopfast/core';
 import { invalidArgTypeError } from '@loopfast/core/internal';
 import { SERVER_LISTENING } from './codes.js';
 import type { ServerRequest } from './mechanisms/mechanism.js';
-import type { OptionPolicy } from './option-guard.js';
 import {
   type FastPathSettings,
   type LoopfastDefaults,
   type LoopfastOptions,
   leavesItToNode,
+  type OptionPolicy,
   readLoopfastOptions,
 } from './options.js';
 import { planFor, statusWithoutAddress } from './plan.js';

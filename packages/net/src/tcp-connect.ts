@@ -9,7 +9,7 @@ import { isIP, type NetConnectOpts, Socket, type SocketConstructorOpts } from 'n
 import { isLoopbackAddress } from '@loopfast/core';
 import type { ConnectRecord } from './mechanisms/mechanism.js';
 // Node's own, not the live exports: the preload replaces `net.connect` and `Socket#connect`.
-import { nodeConnect as netConnect, nodeSocketConnect } from './node-originals.js';
+import { nodeConnect as netConnect, nodeSocketConnect } from './node-internals/originals.js';
 import { type FastPathInfo, recordStatus } from './status.js';
 import { statuses } from './statuses.js';
 

@@ -173,9 +173,52 @@ describe('loopfast doctor', () => {
     expect(stdout).toMatch(
       /^ {2}PASS {2}rendezvous place {2,}socket files \(LOOPFAST_RENDEZVOUS=file\)$/m,
     );
-    expect(stdout).toMatch(/^ {2}FAIL {2}rendezvous directory 1 .*FAILS: mode 0755, not 0700/m);
+    expect(stdout).toMatch(/^ {2}FAIL {2}rendezvous directory 1 .* has mode 0755, not 0700$/m);
     expect(stdout).toMatch(/^ {2}FAIL {2}round trip .*failed/m);
     expect(stdout).toMatch(/^Result: FAIL/m);
+  });
+
+  it('with the file rendezvous, names each directory as the package checks it, the parent included', async () => {
+    const tmp = freshTemp('cli');
+    const directories = (stdout: string) =>
+      linesOf(stdout).filter(([, name]) => name?.startsWith('rendezvous directory'));
+    const first = await loopfast(['doctor'], tmp, { LOOPFAST_RENDEZVOUS: 'file' });
+    expect(first.code).toBe(0);
+    expect(directories(first.stdout)).toEqual([
+      [
+        'PASS',
+        'rendezvous directory 1',
+        `${userDirectory(tmp)}: not there yet (the first fast-path server creates it, mode 0700)`,
+      ],
+      ['PASS', 'rendezvous directory in use', userDirectory(tmp)],
+    ]);
+    // The first run's server made it.
+    const second = await loopfast(['doctor'], tmp, { LOOPFAST_RENDEZVOUS: 'file' });
+    expect(directories(second.stdout)).toEqual([
+      [
+        'PASS',
+        'rendezvous directory 1',
+        `${userDirectory(tmp)}: trusted (this user's, mode 0700, not a symbolic link, in a parent no other user can rename it in)`,
+      ],
+      ['PASS', 'rendezvous directory in use', userDirectory(tmp)],
+    ]);
+    // A temp directory any user may rename entries in: the package refuses it, and doctor says so.
+    const open = freshTemp('cli-open');
+    chmodSync(open, 0o777);
+    const refused = await loopfast(['doctor'], open, { LOOPFAST_RENDEZVOUS: 'file' });
+    expect(refused.code).toBe(1);
+    expect(linesOf(refused.stdout).find(([, name]) => name === 'rendezvous directory 1')).toEqual([
+      'FAIL',
+      'rendezvous directory 1',
+      `${open} lets other users rename what it holds (owner uid 0, mode 0777, not sticky)`,
+    ]);
+    expect(
+      linesOf(refused.stdout).find(([, name]) => name === 'rendezvous directory in use'),
+    ).toEqual([
+      'FAIL',
+      'rendezvous directory in use',
+      `${userDirectory(open)}, which no fast-path server can use`,
+    ]);
   });
 
   it('warns of a misspelt LOOPFAST_ variable, naming the ones loopfast reads; the fast path still works', async () => {

@@ -1,7 +1,7 @@
 import { backend as ffi } from '@loopfast/ffi';
 import { describe, expect, it } from 'vitest';
 import { chooseBackend, validateBackendOption } from '../src/backend-choice.js';
-import { declineFor } from '../src/mechanisms/sio-loopback-fast-path.js';
+import { declineFor } from '../src/mechanisms/sio/index.js';
 import type { FastPathSettings } from '../src/options.js';
 import { planFor, statusWithoutAddress } from '../src/plan.js';
 import { platformMechanism } from '../src/platforms.js';

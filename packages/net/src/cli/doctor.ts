@@ -6,32 +6,17 @@
  * @module
  */
 import { once } from 'node:events';
-import { lstatSync, readFileSync } from 'node:fs';
 import type { AddressInfo, Server, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
 import { BACKEND_ENV, KILL_SWITCH_ENV, killSwitchState } from '@loopfast/core';
-import { hasAbstractSockets } from '@loopfast/core/internal';
 import { chooseBackend } from '../backend-choice.js';
 import { connectWith } from '../connect.js';
-import {
-  KILL_SWITCH_VALUES_TEXT,
-  KNOWN_VARIABLES_TEXT,
-  RENDEZVOUS_PLACE_ENV,
-  unknownVariables,
-} from '../environment.js';
-import { clientDirectory, effectiveUid } from '../mechanisms/rendezvous/directory.js';
-import { networkNamespace } from '../mechanisms/rendezvous/file-names.js';
+import { KILL_SWITCH_VALUES_TEXT, KNOWN_VARIABLES_TEXT, unknownVariables } from '../environment.js';
+import type { CheckLevel } from '../mechanisms/mechanism.js';
 import { platformMechanism } from '../platforms.js';
 import { createServerWith } from '../server.js';
 import { type FastPathInfo, fastPathInfo } from '../status.js';
 
-/**
- * How a check came out: `pass`; `info`, a fact that stops nothing (the second backend is not
- * installed); `warn`, something to fix that does not stop the fast path here (a misspelt
- * variable); `fail`, a reason the fast path is not taken.
- */
-export type CheckLevel = 'pass' | 'info' | 'warn' | 'fail';
+export type { CheckLevel } from '../mechanisms/mechanism.js';
 
 /** One line of the report. */
 export interface Check {
@@ -184,7 +169,7 @@ function environmentCheck(env: Env): Check {
       );
 }
 
-function permissionCheck(platform: NodeJS.Platform): Check {
+function permissionCheck(): Check {
   const permission = (process as { permission?: { has(scope: string): boolean } }).permission;
   if (typeof permission?.has !== 'function') {
     return check('permission model', 'pass', 'off');
@@ -195,108 +180,11 @@ function permissionCheck(platform: NodeJS.Platform): Check {
   } catch {
     addons = false;
   }
-  const problems = [addons ? 'addons allowed' : 'native addons refused (add --allow-addons)'];
-  // On Windows the socket is handed to Node through the tcp_wrap binding, which it refuses.
-  if (platform === 'win32') problems.push("Node's tcp_wrap binding is refused");
   return check(
     'permission model',
-    passes(addons && platform !== 'win32'),
-    `on: ${problems.join('; ')}`,
+    passes(addons),
+    `on: ${addons ? 'addons allowed' : 'native addons refused (add --allow-addons)'}`,
   );
-}
-
-/** The directories a file rendezvous may use, in the order loopfast tries them. */
-function directoryCandidates(env: Env): string[] {
-  const shared = join(tmpdir(), `loopfast-${effectiveUid()}`);
-  const runtime = env.XDG_RUNTIME_DIR;
-  return runtime && isAbsolute(runtime) ? [join(runtime, 'loopfast'), shared] : [shared];
-}
-
-/** Whether the kernel's TCP tables, where a client finds the listener TCP would reach, can be read. */
-function tcpTablesCheck(): Check {
-  try {
-    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) readFileSync(table, 'latin1');
-    return check(
-      'TCP tables',
-      'pass',
-      '/proc/net/tcp and /proc/net/tcp6 can be read (a client finds the listener TCP would reach there)',
-    );
-  } catch (error) {
-    return check(
-      'TCP tables',
-      'warn',
-      `cannot be read (${(error as Error).message}): clients here use TCP`,
-    );
-  }
-}
-
-/** Each check loopfast makes of a directory, spelt out (the package stops at the first failure). */
-function describeDirectory(path: string): { ok: boolean; detail: string } {
-  let stats: ReturnType<typeof lstatSync>;
-  try {
-    stats = lstatSync(path);
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    return {
-      ok: missing,
-      detail: missing
-        ? `${path}: not there yet (the first fast-path server creates it, mode 0700)`
-        : `${path}: cannot inspect it: ${(error as Error).message}`,
-    };
-  }
-  const uid = effectiveUid();
-  const mode = stats.mode & 0o777;
-  const parts: [boolean, string][] = [
-    [!stats.isSymbolicLink(), stats.isSymbolicLink() ? 'a symbolic link' : 'not a symbolic link'],
-    [stats.isDirectory(), stats.isDirectory() ? 'a directory' : 'not a directory'],
-    [stats.uid === uid, `owned by uid ${stats.uid}${stats.uid === uid ? '' : `, not ${uid}`}`],
-    [mode === 0o700, `mode 0${mode.toString(8)}${mode === 0o700 ? '' : ', not 0700'}`],
-  ];
-  const ok = parts.every(([passed]) => passed);
-  return {
-    ok,
-    detail: `${path}: ${parts.map(([passed, text]) => `${passed ? '' : 'FAILS: '}${text}`).join(', ')}`,
-  };
-}
-
-function rendezvousChecks(env: Env, platform: NodeJS.Platform): Check[] {
-  const checks: Check[] = [];
-  const ns = networkNamespace(platform);
-  checks.push(
-    ns instanceof Error
-      ? check('network namespace', 'fail', ns.message)
-      : check('network namespace', 'pass', ns === '' ? 'not applicable' : ns),
-  );
-  const chosen = env[RENDEZVOUS_PLACE_ENV];
-  const named =
-    chosen === undefined ? `${RENDEZVOUS_PLACE_ENV} unset` : `${RENDEZVOUS_PLACE_ENV}=${chosen}`;
-  if (hasAbstractSockets(platform) && chosen !== 'file') {
-    checks.push(
-      check('rendezvous place', 'pass', `the abstract socket namespace (${named})`),
-      tcpTablesCheck(),
-    );
-    return checks;
-  }
-  checks.push(
-    check(
-      'rendezvous place',
-      'pass',
-      hasAbstractSockets(platform) ? `socket files (${named})` : 'socket files',
-    ),
-  );
-  const found = clientDirectory(env);
-  // A directory that fails its checks only matters when no other one is in use.
-  directoryCandidates(env).forEach((path, index) => {
-    const { ok, detail } = describeDirectory(path);
-    const level = ok ? 'pass' : found.path === null ? 'fail' : 'warn';
-    checks.push(check(`rendezvous directory ${index + 1}`, level, detail));
-  });
-  checks.push(
-    found.path === null
-      ? check('rendezvous directory in use', 'fail', found.failure)
-      : check('rendezvous directory in use', 'pass', found.path),
-  );
-  return checks;
 }
 
 /** A fast-path server and client in this process, one exchange; the client's status. */
@@ -335,9 +223,11 @@ export async function doctor(env: Env = process.env): Promise<DoctorReport> {
     ...backendChecks(env),
     killSwitchCheck(env),
     environmentCheck(env),
-    permissionCheck(platform),
+    permissionCheck(),
   ];
-  if (mechanism === 'unix-rendezvous') checks.push(...rendezvousChecks(env, platform));
+  for (const found of platformMechanism(platform)?.doctorChecks(env) ?? []) {
+    checks.push(check(found.name, found.level, found.detail));
+  }
   let info: FastPathInfo;
   try {
     info = await roundTrip(env, 5000);

@@ -8,8 +8,7 @@
  */
 import type { Server, Socket } from 'node:net';
 import type { Backend } from '@loopfast/core';
-import type { OptionPolicy } from '../option-guard.js';
-import type { FastPathSettings } from '../options.js';
+import type { FastPathSettings, OptionPolicy } from '../options.js';
 import type { FastPathMechanism } from '../status.js';
 
 /** `net.connect`'s options as loopfast reads them; passed on to Node unchanged. */
@@ -56,6 +55,23 @@ export interface ServerRequest {
   readonly listen: Server['listen'];
 }
 
+/**
+ * How a check of `loopfast doctor` came out: `pass`; `info`, a fact that stops nothing (the second
+ * backend is not installed); `warn`, something to fix that does not stop the fast path here (a
+ * misspelt variable); `fail`, a reason the fast path is not taken.
+ */
+export type CheckLevel = 'pass' | 'info' | 'warn' | 'fail';
+
+/** One thing `loopfast doctor` checks, as it came out. */
+export interface CheckResult {
+  /** What was checked. */
+  readonly name: string;
+  /** How it came out. */
+  readonly level: CheckLevel;
+  /** What was found, and why it fails when it does. */
+  readonly detail: string;
+}
+
 /** A way to carry loopback connections faster than TCP/IP. */
 export interface Mechanism {
   /** The name statuses report. */
@@ -69,4 +85,6 @@ export interface Mechanism {
   listen(server: Server, request: ServerRequest, backend: Backend, args: unknown[]): Server;
   /** Called once when a server is given loopfast's `listen`, before any `listen`. */
   attach(server: Server, request: ServerRequest): void;
+  /** What this mechanism needs of this machine and process, checked as it checks them itself. */
+  doctorChecks(env: Readonly<Record<string, string | undefined>>): CheckResult[];
 }

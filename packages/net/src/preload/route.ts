@@ -13,13 +13,13 @@ import { isLoopbackAddress } from '@loopfast/core';
 import { connectTlsWith } from '../adapters/tls.js';
 import { normalizeConnectArgs, recognizeTcpListen } from '../args.js';
 import { connectWith } from '../connect.js';
-import { nodeServerListen, nodeSocketConnect } from '../node-originals.js';
+import { nodeServerListen, nodeSocketConnect } from '../node-internals/originals.js';
+import { destinationOf, finishConnect } from '../node-internals/tcp-connect-events.js';
 import type { LoopfastDefaults } from '../options.js';
 import { platformMechanism } from '../platforms.js';
 import { attachFastPath } from '../server.js';
 import { fastPathInfo, recordStatus } from '../status.js';
 import { statuses } from '../statuses.js';
-import { destinationOf, finishConnect } from '../tcp-connect-events.js';
 import { within } from './install.js';
 
 /**

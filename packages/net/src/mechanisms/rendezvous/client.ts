@@ -9,13 +9,13 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { isIP, type NetConnectOpts, Socket, type SocketConstructorOpts } from 'node:net';
 import { type Backend, isLoopbackAddress, type NativeSocket } from '@loopfast/core';
-import { nodeSocketConnect } from '../../node-originals.js';
-import { connectedPipeHandle, replaceHandle } from '../../pipe-handle.js';
+import { nodeSocketConnect } from '../../node-internals/originals.js';
+import { connectedPipeHandle, replaceHandle } from '../../node-internals/pipe-handle.js';
+import { finishConnect } from '../../node-internals/tcp-connect-events.js';
 import { socketOptionsFrom } from '../../socket-options.js';
 import { type FastPathInfo, recordStatus } from '../../status.js';
 import { statuses } from '../../statuses.js';
 import { connectOverTcp } from '../../tcp-connect.js';
-import { finishConnect } from '../../tcp-connect-events.js';
 import type { ClientRequest } from '../mechanism.js';
 import { blocks, honouredBlockList } from './listener.js';
 import { canonicalAddress } from './names.js';

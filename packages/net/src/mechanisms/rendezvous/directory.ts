@@ -106,6 +106,28 @@ function check(
   return null;
 }
 
+/** What the checks find of one candidate directory, as `loopfast doctor` shows it. */
+export interface DirectoryFinding {
+  readonly path: string;
+  /** Why it is not trusted, or `null` when it is (or is missing). */
+  readonly failure: string | null;
+  /** Not there yet: the first fast-path server creates it. */
+  readonly missing: boolean;
+}
+
+/** Each candidate directory, in the order they are tried, with what the checks find (nothing is made). */
+export function directoryFindings(
+  env: Readonly<Record<string, string | undefined>>,
+): DirectoryFinding[] {
+  return candidates(env).map((path) => {
+    const failed = check(path, false);
+    if (failed?.missing !== true) return { path, failure: failed?.failure ?? null, missing: false };
+    // A server would create it there: the parent decides whether it could.
+    const parent = parentFailure(dirname(path), effectiveUid());
+    return { path, failure: parent?.failure ?? null, missing: parent === null };
+  });
+}
+
 /**
  * The first candidate that passes the checks. A server creates what is missing; a client only
  * looks, and takes a missing directory as the place where no server is yet (its connects find

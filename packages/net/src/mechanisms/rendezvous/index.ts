@@ -8,6 +8,7 @@
  * @module
  */
 import type { Mechanism } from '../mechanism.js';
+import { rendezvousChecks } from './checks.js';
 import { connectClient } from './client.js';
 import { attachListener, listenWithRendezvous } from './listener.js';
 
@@ -17,4 +18,5 @@ export const unixRendezvous: Mechanism = Object.freeze({
   connect: connectClient,
   listen: listenWithRendezvous,
   attach: attachListener,
+  doctorChecks: rendezvousChecks,
 });

@@ -16,10 +16,10 @@ import {
   type Socket,
 } from 'node:net';
 import { type Backend, isLoopbackAddress, isWildcardAddress } from '@loopfast/core';
+import { type Ends, emulateTcp } from '../../node-internals/tcp-emulation.js';
 import type { FastPathSettings } from '../../options.js';
 import { type FastPathInfo, recordAcceptedStatus, recordStatus } from '../../status.js';
 import { statuses } from '../../statuses.js';
-import { type Ends, emulateTcp } from '../../tcp-emulation.js';
 import type { ServerRequest } from '../mechanism.js';
 import { canonicalAddress, parseAbstractClientName, shownName } from './names.js';
 import { placeFor, type RendezvousPlace } from './places.js';

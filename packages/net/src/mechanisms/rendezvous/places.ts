@@ -53,8 +53,15 @@ export interface RendezvousPlace {
   closed(name: string): void;
 }
 
+/** Whether the abstract place serves: where the platform has it, unless the files are asked for. */
+export function abstractPlaceChosen(
+  platform: NodeJS.Platform,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  return hasAbstractSockets(platform) && env[RENDEZVOUS_PLACE_ENV] !== 'file';
+}
+
 /** The place `settings` pick. */
 export function placeFor(settings: FastPathSettings): RendezvousPlace {
-  const wanted = settings.env[RENDEZVOUS_PLACE_ENV];
-  return hasAbstractSockets(settings.platform) && wanted !== 'file' ? abstractPlace : filePlace;
+  return abstractPlaceChosen(settings.platform, settings.env) ? abstractPlace : filePlace;
 }

@@ -10,7 +10,7 @@
 
 import { getSystemErrorMap } from 'node:util';
 import { LoopfastError, type NativeSocket } from '@loopfast/core';
-import { HANDOFF_UNAVAILABLE } from './codes.js';
+import { HANDOFF_UNAVAILABLE } from '../codes.js';
 
 /** The methods of a `tcp_wrap` TCP handle that loopfast uses. */
 export interface TcpHandle {

@@ -12,11 +12,9 @@
  */
 import { type Server, Socket } from 'node:net';
 import { FAST_PATH_UNSUPPORTED_OPTIONS, LoopfastError } from '@loopfast/core';
-import { UNSUPPORTED_OPTION_ERROR, UNSUPPORTED_OPTION_WARNING, warn } from './codes.js';
-import { fastPathInfo } from './status.js';
-
-/** What the guard does with an unsupported option: warn once, throw, or let it pass. */
-export type OptionPolicy = 'warn' | 'throw' | 'allow';
+import { UNSUPPORTED_OPTION_ERROR, UNSUPPORTED_OPTION_WARNING, warn } from '../../codes.js';
+import type { OptionPolicy } from '../../options.js';
+import { fastPathInfo } from '../../status.js';
 
 type GuardedOption = 'TCP_NODELAY' | 'SO_KEEPALIVE';
 const warned = new Set<GuardedOption>();

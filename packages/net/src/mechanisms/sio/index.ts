@@ -25,24 +25,30 @@ import {
   LoopfastErrorCode,
   type NativeSocket,
 } from '@loopfast/core';
-import { recognizeTcpListen, type TcpListen } from '../args.js';
+import { recognizeTcpListen, type TcpListen } from '../../args.js';
 import {
   adoptServerHandle,
   emptyClientHandle,
   openClientHandle,
   type TcpHandle,
   tcpWrap,
-} from '../handoff.js';
+} from '../../node-internals/handoff.js';
+import { type FastPathInfo, recordStatus } from '../../status.js';
+import { statuses } from '../../statuses.js';
+import { connectOverTcp } from '../../tcp-connect.js';
+import type {
+  CheckResult,
+  ClientRequest,
+  ConnectRecord,
+  Mechanism,
+  ServerRequest,
+} from '../mechanism.js';
 import {
   checkConstructionOptions,
   checkServerOptions,
   guardAcceptedSocket,
   guardSocketMethods,
-} from '../option-guard.js';
-import { type FastPathInfo, recordStatus } from '../status.js';
-import { statuses } from '../statuses.js';
-import { connectOverTcp } from '../tcp-connect.js';
-import type { ClientRequest, ConnectRecord, Mechanism, ServerRequest } from './mechanism.js';
+} from './option-guard.js';
 
 type LookupFunction = (
   hostname: string,
@@ -327,10 +333,25 @@ function attach(server: Server, { policy }: ServerRequest): void {
   }
 }
 
+/** The binding every handoff goes through: refused under the permission model. */
+function doctorChecks(): CheckResult[] {
+  const wrap = tcpWrap();
+  return [
+    wrap instanceof Error
+      ? { name: 'tcp_wrap binding', level: 'fail', detail: wrap.message }
+      : {
+          name: 'tcp_wrap binding',
+          level: 'pass',
+          detail: "reachable (each fast-path socket is handed to Node through Node's tcp_wrap)",
+        },
+  ];
+}
+
 /** The Windows mechanism: `SIO_LOOPBACK_FAST_PATH` before `connect` and before `listen`. */
 export const sioLoopbackFastPath: Mechanism = Object.freeze({
   name: 'sio-loopback-fast-path',
   connect,
   listen,
   attach,
+  doctorChecks,
 });

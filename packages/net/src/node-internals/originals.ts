@@ -10,7 +10,7 @@
  * @module
  */
 import net from 'node:net';
-import { original } from './preload/install.js';
+import { original } from '../preload/install.js';
 
 /** `net.connect` before the preload. */
 export const nodeConnect: typeof net.connect = original(net.connect);
