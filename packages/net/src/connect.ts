@@ -63,9 +63,9 @@ export function connectWith(
     defaults,
   );
   const options: ConnectRecord = netOptions;
-  const off = statusWithoutAddress(settings);
+  const turnedOff = statusWithoutAddress(settings);
   // Truthiness, as net itself decides: http.Agent passes `path: null` for TCP.
-  const info = off ?? (options.path ? statuses.pipePath(String(options.path)) : null);
+  const info = turnedOff ?? (options.path ? statuses.pipePath(String(options.path)) : null);
   if (info) {
     const socket = netConnect(options as NetConnectOpts, listener as () => void);
     recordStatus(socket, info);
@@ -78,7 +78,7 @@ export function connectWith(
     recordStatus(socket, statuses.notLoopback(host));
     return socket;
   }
-  const plan = planFor(settings, off);
+  const plan = planFor(settings, turnedOff);
   if (plan.mechanism === null) {
     return connectOverTcp(options, listener as (() => void) | undefined, host, plan.info);
   }

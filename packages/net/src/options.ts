@@ -19,7 +19,7 @@ export type OptionPolicy = 'warn' | 'throw' | 'allow';
 
 /** The options loopfast adds to `net.connect` and `net.createServer`. */
 export interface LoopfastOptions {
-  /** Ask for the loopback fast path. Off by default, as in the specification. */
+  /** Ask for the loopback fast path. Off by default, as Microsoft's page for the control code has it. */
   loopbackFastPath?: boolean;
   /**
    * The backend: a `Backend` object, `'napi'`, `'ffi'`, or `'auto'` (the default:
@@ -27,7 +27,7 @@ export interface LoopfastOptions {
    */
   backend?: BackendOption;
   /**
-   * What happens when a fast-path socket is given an option outside the specification's supported
+   * What happens when a fast-path socket is given an option outside the control code's supported
    * list (`setNoDelay`, `setKeepAlive`, or the `noDelay` / `keepAlive` options): `'warn'` (the
    * default: one process warning per option, code `LOOPFAST_UNSUPPORTED_OPTION`), `'throw'`
    * (an error with code `ERR_LOOPFAST_UNSUPPORTED_OPTION`), or `'allow'`.

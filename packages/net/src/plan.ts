@@ -31,14 +31,14 @@ export function statusWithoutAddress(settings: FastPathSettings): FastPathInfo |
 
 /**
  * Plans one connection or listener once its address is known to be worth a mechanism. A caller
- * that has just asked {@link statusWithoutAddress} passes its answer as `off`, so the environment
+ * that has just asked {@link statusWithoutAddress} passes its answer as `turnedOff`, so the environment
  * is read once per call.
  */
 export function planFor(
   settings: FastPathSettings,
-  off: FastPathInfo | null = statusWithoutAddress(settings),
+  turnedOff: FastPathInfo | null = statusWithoutAddress(settings),
 ): Plan {
-  if (off) return { mechanism: null, info: off };
+  if (turnedOff) return { mechanism: null, info: turnedOff };
   const choice = chooseBackend(settings.backend, settings.env);
   if (!choice.backend) {
     return { mechanism: null, info: statuses.noBackend(choice.reason, choice.error) };

@@ -40,8 +40,8 @@ function attachWithSettings(
   settings: FastPathSettings,
   policy: OptionPolicy,
 ): Server {
-  const off = statusWithoutAddress(settings);
-  recordStatus(server, off ?? statuses.notListening);
+  const turnedOff = statusWithoutAddress(settings);
+  recordStatus(server, turnedOff ?? statuses.notListening);
   if (!settings.requested) return server;
   const request: ServerRequest = { settings, policy, listen: server.listen };
   platformMechanism(settings.platform)?.attach(server, request);

@@ -13,7 +13,8 @@ const RENDEZVOUS = { mechanism: 'unix-rendezvous' } as const;
 /** Statuses keyed by backend, state and reason, so a fixed status is one shared object. */
 const fixed = new Map<string, FastPathInfo>();
 
-function once(
+/** The one status object for these fields, made at its first use. */
+function sharedStatus(
   state: FastPathState,
   reason: string,
   backend: string | null,
@@ -69,13 +70,19 @@ export const statuses = {
     'the socket was destroyed before the fast path could be applied',
   ),
   noBackend: (reason: string, error: Error | null): FastPathInfo =>
-    error ? status(true, 'no-backend', reason, { error }) : once('no-backend', reason, null),
+    error
+      ? status(true, 'no-backend', reason, { error })
+      : sharedStatus('no-backend', reason, null),
   noMechanism: (platform: NodeJS.Platform, backend: string): FastPathInfo =>
-    once('unsupported', `${platform} has no loopback fast path mechanism loopfast knows`, backend),
+    sharedStatus(
+      'unsupported',
+      `${platform} has no loopback fast path mechanism loopfast knows`,
+      backend,
+    ),
 
   // The Windows control code.
   dualStack: (address: string, backend: string): FastPathInfo =>
-    once(
+    sharedStatus(
       'not-applicable',
       `${address} needs a dual-stack IPv6 socket, where the fast path is not applied; use 127.0.0.1 or ::1 (or ipv6Only)`,
       backend,
@@ -86,7 +93,7 @@ export const statuses = {
    * the error's message says which one failed and why.
    */
   unavailable: (error: Error, backend: string): FastPathInfo =>
-    once('unsupported', error.message, loadedOrNull(error, backend), { error }),
+    sharedStatus('unsupported', error.message, loadedOrNull(error, backend), { error }),
   cannotMakeSocket: (error: Error, unsupported: boolean, backend: string): FastPathInfo =>
     status(
       true,
@@ -109,7 +116,7 @@ export const statuses = {
     'a socket made with new net.Socket() is connected by Node here: this mechanism needs a socket loopfast makes (net.connect)',
   ),
   controlCodeApplied: (backend: string): FastPathInfo =>
-    once('enabled', 'SIO_LOOPBACK_FAST_PATH applied before connect/listen', backend, {
+    sharedStatus('enabled', 'SIO_LOOPBACK_FAST_PATH applied before connect/listen', backend, {
       mechanism: 'sio-loopback-fast-path',
     }),
   handoffFailed: (error: Error, backend: string): FastPathInfo =>
@@ -142,13 +149,17 @@ export const statuses = {
   rendezvousAccepted: (path: string, backend: string): FastPathInfo =>
     status(true, 'enabled', `accepted over the rendezvous ${path}`, { ...RENDEZVOUS, backend }),
   acceptedOverTcp: (backend: string): FastPathInfo =>
-    once(
+    sharedStatus(
       'no-fast-peer',
       'accepted over TCP: the client did not come through the rendezvous (a client without the fast path, or one that fell back)',
       backend,
     ),
   noRendezvousServer: (address: string, port: number, why: string, backend: string): FastPathInfo =>
-    once('no-fast-peer', `no fast-path server for ${address}:${port} (${why}); using TCP`, backend),
+    sharedStatus(
+      'no-fast-peer',
+      `no fast-path server for ${address}:${port} (${why}); using TCP`,
+      backend,
+    ),
   staleRendezvous: (path: string, error: Error, backend: string): FastPathInfo =>
     status(
       true,
@@ -196,19 +207,19 @@ export const statuses = {
   checkFailed: (what: string, error: Error | null, backend: string): FastPathInfo =>
     status(true, 'failed', `a rendezvous check failed: ${what}; using TCP`, { error, backend }),
   tcpClientAddress: (backend: string): FastPathInfo =>
-    once(
+    sharedStatus(
       'not-applicable',
       'localAddress or localPort binds a TCP client address, which the rendezvous does not have; using TCP',
       backend,
     ),
   callerDescriptor: (backend: string): FastPathInfo =>
-    once(
+    sharedStatus(
       'not-applicable',
       'the caller gave its own descriptor (fd), which Node connects as it is; using TCP',
       backend,
     ),
   blockedAddress: (address: string, backend: string): FastPathInfo =>
-    once(
+    sharedStatus(
       'not-applicable',
       `${address} is blocked by the socket's blockList, which Node applies (ERR_IP_BLOCKED); using TCP`,
       backend,

@@ -1,8 +1,8 @@
 /**
  * Windows: the `SIO_LOOPBACK_FAST_PATH` control code. A TCP socket is made with the backend, the
  * control code applied, and only then is the socket handed to Node through the `tcp_wrap`
- * binding and connected (or bound and listened on), so the order the specification demands
- * holds by construction. Accepted sockets inherit it from the listener. This module owns each
+ * binding and connected (or bound and listened on), so the order Microsoft's page for the control
+ * code ("SIO_LOOPBACK_FAST_PATH Control Code", Winsock IOCTLs) demands holds by construction. Accepted sockets inherit it from the listener. This module owns each
  * native socket from creation until Node's handle takes it, and closes it on every failure.
  *
  * @module
@@ -58,15 +58,16 @@ type LookupFunction = (
 
 /**
  * Backends that answered "unsupported" once, with the status later sockets get: they skip the
- * attempt, as OpenJDK does.
+ * attempt (OpenJDK's `jdk.net.useFastTcpLoopback` keeps the same answer for its process).
  */
 const unsupportedBy = new WeakMap<Backend, FastPathInfo>();
 
 /**
  * Whether one IP address gets the control code, or the status that says why not. A client needs
  * a loopback destination; a server a loopback or wildcard bind address. A dual-stack socket (an
- * IPv4-mapped destination, or a `::` listener without `ipv6Only`) is left on the normal path: a
- * libuv fork saw crashes with the fast path on dual-stack sockets and never enabled it there.
+ * IPv4-mapped destination, or a `::` listener without `ipv6Only`) is left on the normal path:
+ * Microsoft's page names the IPv4 and the IPv6 loopback interface, not an IPv4 connection on an
+ * IPv6 socket, and a libuv fork that tried the control code there saw crashes.
  */
 export function declineFor(
   backend: Backend,

@@ -1,6 +1,6 @@
 /**
- * The option guard: the specification supports only a subset of socket options on a fast-path
- * socket. `TCP_NODELAY` and `SO_KEEPALIVE` (what `setNoDelay` and `setKeepAlive` set) are not in
+ * The option guard: Microsoft's page for the control code lists the socket options a fast-path
+ * socket supports. `TCP_NODELAY` and `SO_KEEPALIVE` (what `setNoDelay` and `setKeepAlive` set) are not in
  * it, so using them on such a socket is never silent.
  *
  * The guard covers the sockets of the mechanism the restriction belongs to: the Windows control
