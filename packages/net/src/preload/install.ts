@@ -264,8 +264,3 @@ export function installPreload(
   holder[kPreload] = state;
   return state;
 }
-
-/** The preload's state in this process, or `null` when no copy of loopfast installed it. */
-export function preloadState(): PreloadState | null {
-  return (globalThis as { [kPreload]?: PreloadState })[kPreload] ?? null;
-}
