@@ -2,10 +2,9 @@
  * The parity table (packages/conformance/src/parity-suite.ts) with the preload loaded: the
  * subject is `node:net` itself as a program started with `--import @loopfast/net/register` sees
  * it (`createServer`, `connect` and `createConnection` looked up on `node:net` at each call), so
- * every row goes through the preload's `net.connect`, `net.createConnection` and
- * `net.Server.prototype.listen`. (Its `net.Socket.prototype.connect` hands the normalized call
- * `net.connect` makes to Node; a bare `new net.Socket().connect()` is not a row of the table.)
- * The first row proves the client, the server and the accepted socket really took the
+ * every row goes through the preload's `net.connect`, `net.createConnection`,
+ * `net.Socket.prototype.connect` (which `net.connect` calls, as Node's does, and which rows call
+ * on a bare `new net.Socket()`) and `net.Server.prototype.listen`. The first row proves the client, the server and the accepted socket really took the
  * rendezvous.
  *
  * The preload replaces those functions for its whole process, so `node:net`'s own outcomes (the

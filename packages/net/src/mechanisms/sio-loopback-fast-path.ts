@@ -41,7 +41,7 @@ import {
 } from '../option-guard.js';
 import { type FastPathInfo, recordStatus } from '../status.js';
 import { statuses } from '../statuses.js';
-import { connectOverTcp } from '../tcp-connect.js';
+import { announceClientSocket, connectOverTcp } from '../tcp-connect.js';
 import type { ClientRequest, ConnectRecord, Mechanism, ServerRequest } from './mechanism.js';
 
 type LookupFunction = (
@@ -153,6 +153,7 @@ function connectNative({ backend, options, host, listener }: ClientRequest): Soc
     handle,
     manualStart: true,
   } as unknown as SocketConstructorOpts);
+  announceClientSocket(socket);
   if (options.timeout) socket.setTimeout(options.timeout);
   let connectOptions: ConnectRecord = options;
   if (isIP(host)) {
