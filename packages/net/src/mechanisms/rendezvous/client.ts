@@ -31,20 +31,15 @@ function adoptDescriptor(
   localPort: number | undefined,
   info: FastPathInfo,
 ): Socket {
-  const { options, host, listener, backend, socket: given } = request;
+  const { options, listener, backend, socket: given } = request;
   const handle = descriptorHandle(backend, fd);
   const socket = clientSocket(options, given);
   if (handle instanceof Error || !replaceHandle(socket, handle)) {
     // Node could not take the descriptor (EMFILE, ...): closed, and the connection goes over TCP.
     if (!(handle instanceof Error)) handle.close();
     const error = handle instanceof Error ? handle : new Error('Node has no way to swap handles');
-    return connectOverTcp(
-      options,
-      listener,
-      host,
-      statuses.handoffFailed(error, backend.name),
-      socket,
-    );
+    recordStatus(socket, statuses.handoffFailed(error, backend.name));
+    return startConnect(socket, given, options, listener);
   }
   recordStatus(socket, info);
   answerConnect(socket, handle, { address, port, localPort });
