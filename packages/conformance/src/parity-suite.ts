@@ -27,6 +27,7 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
+import * as diagnostics from 'node:diagnostics_channel';
 import * as dns from 'node:dns';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -34,6 +35,7 @@ import type { Server, Socket } from 'node:net';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import { deserialize, serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import type { NetStatus } from './net-suite.js';
@@ -1586,6 +1588,135 @@ export const BEHAVIOURS: readonly Behaviour[] = [
         const after = { calls, listeners: socket.listenerCount('connect') };
         socket.destroy();
         return { listeners, after };
+      }),
+  },
+  {
+    title:
+      'connect goes through net.Socket.prototype.connect as patched at call time: once per socket, by address, by name and on a bare socket',
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, echo);
+        const prototype = net.Socket.prototype;
+        const patched = prototype.connect;
+        const calls: Socket[] = [];
+        // As APM agents and tracers patch it, after everything else has loaded.
+        prototype.connect = function instrumented(this: Socket, ...args: unknown[]) {
+          calls.push(this);
+          return (patched as (...a: unknown[]) => Socket).apply(this, args);
+        } as Socket['connect'];
+        try {
+          const sockets = {
+            byAddress: dial(scope, pair, { port, host }),
+            byName: dial(scope, pair, { port, host: 'app.test', lookup: LOOKUP }),
+            bare: scope.socket(new net.Socket().connect({ port, host })),
+          };
+          const named = (socket: Socket) =>
+            Object.entries(sockets).find(([, own]) => own === socket)?.[0] ?? 'another socket';
+          const atCall = calls.map(named);
+          const texts = await Promise.all(
+            Object.values(sockets).map(async (socket) => {
+              const text = received(socket);
+              socket.end('hello');
+              await closed(socket);
+              return text();
+            }),
+          );
+          return { atCall, after: calls.map(named), texts };
+        } finally {
+          prototype.connect = patched;
+        }
+      }),
+  },
+  {
+    title: "a 'net' performance entry per connect (name, type, host, port), by address and by name",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, echo);
+        const entries: PerformanceEntry[] = [];
+        const observer = new PerformanceObserver((list) => entries.push(...list.getEntries()));
+        observer.observe({ type: 'net' });
+        try {
+          const sockets = [
+            dial(scope, pair, { port, host }),
+            dial(scope, pair, { port, host: 'app.test', lookup: LOOKUP }),
+          ];
+          await Promise.all(sockets.map((socket) => within(once(socket, 'connect'), 'connect')));
+          for (const socket of sockets) socket.destroy();
+          await settle();
+          entries.push(...observer.takeRecords());
+        } finally {
+          observer.disconnect();
+        }
+        return entries
+          .map((entry) => {
+            const { detail } = entry as { detail?: { host?: unknown; port?: unknown } | null };
+            return {
+              name: entry.name,
+              entryType: entry.entryType,
+              host: detail?.host,
+              port: portToken(detail?.port, { 'server port': port }),
+              timed: entry.startTime > 0 && entry.duration >= 0,
+            };
+          })
+          .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+      }),
+  },
+  {
+    title:
+      "diagnostics_channel: net.client.socket, net.server.socket and tracing:net.server.listen fire once each, with the user's sockets and server",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const published: [string, unknown][] = [];
+        const onClient = (message: unknown) =>
+          published.push(['net.client.socket', (message as { socket: unknown }).socket]);
+        const onServer = (message: unknown) =>
+          published.push(['net.server.socket', (message as { socket: unknown }).socket]);
+        const listen = diagnostics.tracingChannel('net.server.listen');
+        const tracing = Object.fromEntries(
+          (['start', 'end', 'asyncStart', 'asyncEnd', 'error'] as const).map((event) => [
+            event,
+            (message: unknown) => {
+              published.push([
+                `net.server.listen ${event}`,
+                (message as { server: unknown }).server,
+              ]);
+            },
+          ]),
+        ) as unknown as Parameters<typeof listen.subscribe>[0];
+        diagnostics.subscribe('net.client.socket', onClient);
+        diagnostics.subscribe('net.server.socket', onServer);
+        listen.subscribe(tracing);
+        const accepted = new Set<Socket>();
+        try {
+          const { server, port } = await serve(scope, pair, host, null, (socket) => {
+            accepted.add(socket);
+            echo(socket);
+          });
+          const sockets = {
+            byAddress: dial(scope, pair, { port, host }),
+            byName: dial(scope, pair, { port, host: 'app.test', lookup: LOOKUP }),
+            bare: scope.socket(new net.Socket().connect({ port, host })),
+          };
+          await Promise.all(
+            Object.values(sockets).map(async (socket) => {
+              socket.end('hello');
+              socket.resume();
+              await closed(socket);
+            }),
+          );
+          await settle();
+          const named = (target: unknown) => {
+            if (target === server) return 'the server';
+            if (accepted.has(target as Socket)) return 'an accepted socket';
+            const own = Object.entries(sockets).find(([, socket]) => socket === target);
+            return own ? own[0] : 'something else';
+          };
+          return published.map(([channel, target]) => `${channel}: ${named(target)}`).sort();
+        } finally {
+          diagnostics.unsubscribe('net.client.socket', onClient);
+          diagnostics.unsubscribe('net.server.socket', onServer);
+          listen.unsubscribe(tracing);
+        }
       }),
   },
   {

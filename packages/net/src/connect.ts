@@ -11,7 +11,7 @@ import { isLoopbackAddress } from '@loopfast/core';
 import { normalizeConnectArgs, validatePort } from './args.js';
 import type { ConnectRecord, NamedConnector } from './mechanisms/mechanism.js';
 // Node's own, not the live export: the preload replaces `net.connect` with loopfast's.
-import { nodeConnect as netConnect } from './node-internals/originals.js';
+import { nodeConnect as netConnect, nodeSocketConnect } from './node-internals/originals.js';
 import {
   type LoopfastDefaults,
   type LoopfastOptions,
@@ -47,16 +47,21 @@ function plannable(options: ConnectRecord): boolean {
 
 /**
  * `connect` with a factory's defaults. `connectNamed` connects a host name the mechanism routes
- * through its own `lookup` (a TLS connection passes `tls.connect`).
+ * through its own `lookup` (a TLS connection passes `tls.connect`). `socket` is the caller's own,
+ * made and not yet connected, to connect in place of a new one (the preload's `Socket#connect`).
  */
 export function connectWith(
   defaults: LoopfastDefaults,
   args: readonly unknown[],
   connectNamed?: NamedConnector,
+  socket?: Socket,
 ): Socket {
-  if (leavesItToNode(defaults, args[0])) {
-    return (netConnect as (...a: unknown[]) => Socket)(...args);
-  }
+  /** Node's own connect, of `socket` when there is one. */
+  const nodeConnect = (...nodeArgs: unknown[]): Socket =>
+    socket
+      ? (nodeSocketConnect as (this: Socket, ...a: unknown[]) => Socket).apply(socket, nodeArgs)
+      : (netConnect as (...a: unknown[]) => Socket)(...nodeArgs);
+  if (leavesItToNode(defaults, args[0])) return nodeConnect(...args);
   const [rawOptions, listener] = normalizeConnectArgs(args);
   const { settings, policy, netOptions } = readLoopfastOptions(
     rawOptions as ConnectRecord & LoopfastOptions,
@@ -67,20 +72,20 @@ export function connectWith(
   // Truthiness, as net itself decides: http.Agent passes `path: null` for TCP.
   const info = turnedOff ?? (options.path ? statuses.pipePath(String(options.path)) : null);
   if (info) {
-    const socket = netConnect(options as NetConnectOpts, listener as () => void);
-    recordStatus(socket, info);
-    return socket;
+    const made = nodeConnect(options, listener);
+    recordStatus(made, info);
+    return made;
   }
-  if (!plannable(options)) return netConnect(options as NetConnectOpts, listener as () => void);
+  if (!plannable(options)) return nodeConnect(options, listener);
   const host = options.host || 'localhost';
   if (isIP(host) && !isLoopbackAddress(host)) {
-    const socket = netConnect(options as NetConnectOpts, listener as () => void);
-    recordStatus(socket, statuses.notLoopback(host));
-    return socket;
+    const made = nodeConnect(options, listener);
+    recordStatus(made, statuses.notLoopback(host));
+    return made;
   }
   const plan = planFor(settings, turnedOff);
   if (plan.mechanism === null) {
-    return connectOverTcp(options, listener as (() => void) | undefined, host, plan.info);
+    return connectOverTcp(options, listener as (() => void) | undefined, host, plan.info, socket);
   }
   return plan.mechanism.connect({
     settings,
@@ -90,5 +95,6 @@ export function connectWith(
     host,
     listener: listener as (() => void) | undefined,
     connectNamed,
+    socket,
   });
 }

@@ -1,12 +1,11 @@
 /**
  * The parity table (packages/conformance/src/parity-suite.ts) with the preload loaded: the
- * subject is `node:net` itself as a program started with `--import @loopfast/net/register` sees
- * it (`createServer`, `connect` and `createConnection` looked up on `node:net` at each call), so
- * every row goes through the preload's `net.connect`, `net.createConnection` and
- * `net.Server.prototype.listen`. (Its `net.Socket.prototype.connect` hands the normalized call
- * `net.connect` makes to Node; a bare `new net.Socket().connect()` is not a row of the table.)
- * The first row proves the client, the server and the accepted socket really took the
- * rendezvous.
+ * subject is `node:net` itself as a program started with `--import @loopfast/net/register` (and
+ * again with `--require`) sees it (`createServer`, `connect` and `createConnection` looked up on
+ * `node:net` at each call), so every row goes through the preload's `net.connect`,
+ * `net.createConnection`, `net.Socket.prototype.connect` (which `net.connect` calls, as Node's
+ * does, and which rows call on a bare `new net.Socket()`) and `net.Server.prototype.listen`. The
+ * first row proves the client, the server and the accepted socket really took the rendezvous.
  *
  * The preload replaces those functions for its whole process, so `node:net`'s own outcomes (the
  * references) cannot be made there. The table runs in child processes instead, started alike:
@@ -139,14 +138,19 @@ describe.runIf(process.platform === 'linux')('parity table with the preload', ()
     transport: 'unix-rendezvous',
     mechanism: 'unix-rendezvous',
   };
+  const PRELOAD_REQUIRED: Described = {
+    ...PRELOAD,
+    label: 'preload through --require (node:net with @loopfast/net/register), unix-rendezvous',
+  };
   const references = inTurn(() => record('references', 'none', PLAIN));
   const control = inTurn(() => record('control', 'none', PLAIN));
   const preloaded = inTurn(() => record('preload', 'import', PRELOAD));
+  const required = inTurn(() => record('preload-require', 'require', PRELOAD_REQUIRED));
 
-  // The rows read the recordings: wait for all three once, bounded, rather than in a row.
+  // The rows read the recordings: wait for all of them once, bounded, rather than in a row.
   beforeAll(
-    () => Promise.allSettled([references(), control(), preloaded()]),
-    3 * RECORDING_MS + 5000,
+    () => Promise.allSettled([references(), control(), preloaded(), required()]),
+    4 * RECORDING_MS + 5000,
   );
 
   parityConformance({
@@ -156,6 +160,7 @@ describe.runIf(process.platform === 'linux')('parity table with the preload', ()
     references,
   });
   parityConformance({ ...PRELOAD, recording: preloaded, references });
+  parityConformance({ ...PRELOAD_REQUIRED, recording: required, references });
 });
 
 describe('parity recordings between processes', () => {

@@ -167,6 +167,33 @@ if (!isMainThread) {
 `,
 );
 
+/**
+ * A cluster primary forking workers one after another; each worker listens twice (Node allows a
+ * second `listen()` while the first waits for the primary), then closes and disconnects as soon
+ * as its server listens. The primary reports each worker's exit code.
+ */
+const CLUSTER_QUICK_EXIT = writeScript(
+  'preload-cluster-quick-exit.mjs',
+  `
+import cluster from 'node:cluster';
+import net from 'node:net';
+const out = (event, data) => process.stdout.write(JSON.stringify({ event, data }) + '\\n');
+if (cluster.isPrimary) {
+  const codes = [];
+  for (let i = 0; i < 5; i++) {
+    const worker = cluster.fork();
+    codes.push(await new Promise((resolve) => worker.on('exit', resolve)));
+  }
+  out('result', codes);
+} else {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  server.listen(0, '127.0.0.1');
+  server.on('listening', () => server.close(() => process.disconnect()));
+}
+`,
+);
+
 function pathToClient(): string {
   return new URL(`file://${CLIENT}`).href;
 }
@@ -277,6 +304,16 @@ describe('both processes started with the preload', () => {
     expect(answer.server.mechanism).toBe('unix-rendezvous');
     expect([1, 2]).toContain(answer.server.worker);
     expect(answer.client).toBe('unix-rendezvous');
+  });
+
+  it('a cluster worker that disconnects as soon as its server listens leaves its primary running', async () => {
+    // The primary answers the worker's rendezvous listen after the worker's server listens: a
+    // worker gone by then made that answer fail with EPIPE, which ended the primary.
+    for (const preload of ['import', 'require'] as const) {
+      const run = await runScript(CLUSTER_QUICK_EXIT, { tmp: freshTemp('preload'), preload });
+      expect(dataOf<number[]>(run, 'result')).toEqual([0, 0, 0, 0, 0]);
+      expect(run.stderr).not.toMatch(/EPIPE/);
+    }
   });
 
   it('a child without NODE_OPTIONS gets no preload (the control case)', async () => {

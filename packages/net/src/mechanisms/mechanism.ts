@@ -42,6 +42,11 @@ export interface ClientRequest {
    * that the handle the rendezvous puts in is the one TLS wraps.
    */
   readonly connectNamed?: NamedConnector | undefined;
+  /**
+   * The caller's own socket, made and not yet connected, to connect in place of a new one: the
+   * preload carries `net.Socket.prototype.connect` (which `net.connect` calls too) this way.
+   */
+  readonly socket?: Socket | undefined;
 }
 
 /** Connects a socket to a host name with the options given (`lookup` included) and returns it. */

@@ -10,15 +10,21 @@
  * @module
  */
 import net from 'node:net';
-import { original } from '../preload/install.js';
+import { original, replacedNet } from '../preload/install.js';
+
+// What the preload found when it patched `node:net`: instrumentation may have wrapped the
+// preload's functions since.
+const replaced = replacedNet();
 
 /** `net.connect` before the preload. */
-export const nodeConnect: typeof net.connect = original(net.connect);
+export const nodeConnect = (replaced?.connect ?? original(net.connect)) as typeof net.connect;
 /** `net.Socket.prototype.connect` before the preload (called with the socket as `this`). */
-export const nodeSocketConnect = original(net.Socket.prototype.connect) as (
+export const nodeSocketConnect = (replaced?.socketConnect ??
+  original(net.Socket.prototype.connect)) as (
   this: net.Socket,
   options: net.NetConnectOpts,
   connectionListener?: () => void,
 ) => net.Socket;
 /** `net.Server.prototype.listen` before the preload. */
-export const nodeServerListen: net.Server['listen'] = original(net.Server.prototype.listen);
+export const nodeServerListen = (replaced?.listen ??
+  original(net.Server.prototype.listen)) as net.Server['listen'];

@@ -11,14 +11,22 @@ import type { NativeSocket } from '@loopfast/core';
 import { uvError } from './handoff.js';
 
 /** The methods of a `pipe_wrap` handle that loopfast uses. */
-interface PipeHandle {
+export interface PipeHandle {
   open(fd: number): number;
   close(): void;
 }
 
+/** The methods of a listening `pipe_wrap` handle that loopfast uses. */
+export interface ListeningPipeHandle {
+  bind(name: string): number;
+  listen(backlog: number): number;
+  close(): void;
+  onconnection?: unknown;
+}
+
 interface PipeWrapBinding {
-  Pipe: new (type: number) => PipeHandle;
-  constants: { SOCKET: number };
+  Pipe: new (type: number) => PipeHandle & ListeningPipeHandle;
+  constants: { SOCKET: number; SERVER: number };
 }
 
 let binding: PipeWrapBinding | null | undefined;
@@ -74,14 +82,64 @@ const kReinitializeHandle = Object.getOwnPropertySymbols(Socket.prototype).find(
   (symbol) => symbol.description === 'kReinitializeHandle',
 );
 
+/** What the writable side of a socket records of the caller's `end()`. */
+const ENDING = ['ended', 'ending', 'finished', 'finalCalled', 'prefinished'] as const;
+
+type WritableFlags = Record<(typeof ENDING)[number], boolean>;
+
 /**
  * Puts `handle` into `socket` in place of the handle it has (closed), as Node does when it moves
- * a connect to its next address. Returns false, changing nothing, where Node has no such method.
+ * a connect to its next address. Node's method also resets the stream, as for a socket connected
+ * anew; what the caller did to the socket while it was connecting (an `end()` while its host was
+ * looked up) stays. Returns false, changing nothing, where Node has no such method.
  */
 export function replaceHandle(socket: Socket, handle: PipeHandle): boolean {
   if (kReinitializeHandle === undefined) return false;
   const reinitialize = (socket as unknown as Record<symbol, unknown>)[kReinitializeHandle];
   if (typeof reinitialize !== 'function') return false;
+  const state = (socket as unknown as { _writableState: WritableFlags })._writableState;
+  const kept = ENDING.map((flag) => state[flag]);
   reinitialize.call(socket, handle);
+  ENDING.forEach((flag, i) => {
+    state[flag] = kept[i] as boolean;
+  });
   return true;
+}
+
+type Carrier = Socket & { _handle: PipeHandle | null };
+
+/**
+ * A handle holding the connected Unix socket `fd`, for a socket to take with {@link replaceHandle}:
+ * made directly where the binding is at hand, else by `new net.Socket({ fd })`, whose handle is
+ * taken from it before it reads anything. Once this returns, the handle owns `fd`; if it throws,
+ * the caller still does.
+ */
+export function adoptablePipeHandle(fd: NativeSocket): PipeHandle {
+  const handle = connectedPipeHandle(fd);
+  if (handle !== null) return handle;
+  // manualStart (Node's own option): no read before the handle is taken.
+  const adoption = { fd, readable: true, writable: true, manualStart: true };
+  const carrier = new Socket(adoption) as Carrier;
+  const taken = carrier._handle as PipeHandle;
+  carrier._handle = null;
+  return taken;
+}
+
+/**
+ * A Unix listener bound to `name` and listening, as Node's `listen({ path })` makes one; `null`
+ * where the binding is out of reach. Throws what binding or listening failed with (EADDRINUSE,
+ * ...), as Node reports it.
+ */
+export function listeningPipeHandle(name: string): ListeningPipeHandle | null {
+  const wrap = pipeWrap();
+  if (wrap === null) return null;
+  const handle = new wrap.Pipe(wrap.constants.SERVER);
+  let status = handle.bind(name);
+  // The backlog Node's `listen` asks for.
+  if (status === 0) status = handle.listen(511);
+  if (status !== 0) {
+    handle.close();
+    throw uvError(status, 'listen', name);
+  }
+  return handle;
 }

@@ -1,72 +1,65 @@
 /**
- * How a socket connected over the rendezvous finishes connecting, as a TCP connect would: the
- * events in Node's order (`lookup` for a name, `connectionAttempt`, `connect`, `ready`), the
- * addresses TCP would show appearing with `'connect'`, and reading started after it. Both the
- * mechanism (for the sockets it makes) and the preload (for a caller's own `new net.Socket()`,
- * which receives the connection) finish a connection this way.
+ * How a socket connected over the rendezvous finishes connecting: through Node's own TCP connect.
+ * The socket's handle (a Unix socket the rendezvous has connected already) answers the TCP
+ * `connect` Node's `Socket#connect` makes on it, so Node runs its own code as for TCP: its events
+ * in its order (`lookup` for a name, `connectionAttempt`, `connect`, `ready`), its `'net'`
+ * performance entry, reading started after `'connect'`. The handle completes Node's request after
+ * the next poll of the event loop, as TCP's completes (a server in this process has accepted by
+ * then), with the addresses TCP would show.
  *
  * @module
  */
-import { isIP, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { emulateTcp, familyOf, loopbackPeer } from './tcp-emulation.js';
 
 /** Where a connection over the rendezvous goes, as TCP would name it. */
 export interface Destination {
-  /** The host the caller asked for: an IP literal, or a name (`localhost`). */
-  readonly host: string;
   /** The loopback address the rendezvous stands for. */
   readonly address: string;
   readonly port: number;
   /** The port the client end reports (the rendezvous client's bound name says it), if any. */
   readonly localPort: number | undefined;
-  /**
-   * For a name: the `'lookup'` events still to emit (Node emits them itself before it would
-   * connect one address, and none when it would try several).
-   */
-  readonly lookups?: readonly { readonly address: string; readonly family: number }[];
 }
 
-/**
- * Where a socket whose connect is being finished keeps its destination, for the preload to read:
- * a property, as a weak map on every connection's path costs the garbage collector more.
- */
-const kDestination = Symbol('loopfast.destination');
-
-type Finishing = Socket & { [kDestination]?: Destination };
-
-/** The destination `socket` is connecting to over the rendezvous, or `undefined`. */
-export function destinationOf(socket: Socket): Destination | undefined {
-  return (socket as Finishing)[kDestination];
+/** Node's request for one TCP connect, as its `internalConnect` makes it. */
+interface ConnectRequest {
+  oncomplete(status: number, handle: object, req: ConnectRequest, r: boolean, w: boolean): void;
 }
 
+type Connect = (req: ConnectRequest, address: string, port: number) => number;
+
+/** The handle of a socket over the rendezvous, answering the TCP connect Node makes on it. */
+interface AnsweringHandle {
+  connect?: Connect;
+  connect6?: Connect;
+}
+
+type Connecting = Socket & { _handle: object | null };
+
 /**
- * Finishes the connect of `socket`, already open on a connected descriptor and marked
- * `connecting`: toward an IP literal Node announces its attempt on the next tick, toward a name
- * after the lookup (whose events Node has emitted, or `destination.lookups` holds); `'connect'` comes after the next poll of the event loop, as TCP's does, so a
- * server in this process has accepted by then. Nothing happens once the socket is destroyed.
+ * Makes `handle`, the connected handle `socket` holds (or is about to hold, before Node's
+ * `Socket#connect` runs or while Node looks its host up), answer Node's TCP connect to
+ * `destination`: Node's request completes with success on the next poll, unless the socket is
+ * destroyed first (then nothing more happens, as for a TCP connect cancelled by the close).
  */
-export function finishConnect(socket: Socket, destination: Destination): void {
-  (socket as Finishing)[kDestination] = destination;
-  const { host, address, port, localPort, lookups = [] } = destination;
-  const family = isIP(address);
-  const announceAttempt = () => socket.emit('connectionAttempt', address, port, family);
-  const named = !isIP(host);
-  if (!named) process.nextTick(() => socket.destroyed || announceAttempt());
-  setImmediate(() => {
-    if (socket.destroyed) return;
-    if (named) {
-      for (const found of lookups) socket.emit('lookup', null, found.address, found.family, host);
-      announceAttempt();
-    }
-    const familyName = familyOf(address);
-    emulateTcp(socket, {
-      local: { address: loopbackPeer(address), family: familyName, port: localPort },
-      remote: { address, family: familyName, port },
+export function answerConnect(socket: Socket, handle: object, destination: Destination): void {
+  const { address, port, localPort } = destination;
+  const answering = handle as AnsweringHandle;
+  const answer: Connect = (req) => {
+    delete answering.connect;
+    delete answering.connect6;
+    setImmediate(() => {
+      const current = (socket as Connecting)._handle;
+      if (socket.destroyed || current === null) return;
+      const family = familyOf(address);
+      emulateTcp(socket, {
+        local: { address: loopbackPeer(address), family, port: localPort },
+        remote: { address, family, port },
+      });
+      req.oncomplete(0, current, req, true, true);
     });
-    (socket as { connecting: boolean }).connecting = false;
-    socket.emit('connect');
-    socket.emit('ready');
-    // As Node does after a TCP connect: start reading unless the caller paused the socket.
-    if (!socket.destroyed && !socket.isPaused()) socket.read(0);
-  });
+    return 0;
+  };
+  answering.connect = answer;
+  answering.connect6 = answer;
 }

@@ -116,30 +116,56 @@ let nodeTlsConnect: TlsConnect;
 
 /** `net.connect`, `net.createConnection` and `http.Agent.prototype.createConnection`. */
 function preloadConnect(...args: unknown[]): Socket {
-  return within(() => routing().connect(args));
+  return routing().connect(args);
+}
+
+/**
+ * The options of the `net.connect` the preload has handed to Node's, whose call of
+ * `Socket#connect` (through whatever is patched onto the prototype) the preload then carries.
+ */
+let carrying: object | undefined;
+
+/**
+ * Node's `net.connect(options, listener)`: Node makes and announces the socket and calls
+ * `net.Socket.prototype.connect` as it is now, as for any `net.connect` (instrumentation patched
+ * onto the prototype sees it), and the preload carries that call.
+ */
+export function connectCarried(options: object, listener: unknown): Socket {
+  const outer = carrying;
+  carrying = options;
+  try {
+    return nodeConnect(options, listener);
+  } finally {
+    carrying = outer;
+  }
 }
 
 type Bare = Socket & { _handle: object | null; connecting: boolean };
 
 /**
- * `net.Socket.prototype.connect` on a socket nobody connected yet (the `pg` way); any other
- * call goes to Node untouched.
+ * `net.Socket.prototype.connect`: the call of a `net.connect` the preload handed to Node's, or
+ * on a socket nobody connected yet (the `pg` way); any other call goes to Node untouched.
  */
 function preloadSocketConnect(this: Socket, ...args: unknown[]): Socket {
   const socket = this as Bare;
+  const [first] = args;
+  if (carrying !== undefined && Array.isArray(first) && first[0] === carrying) {
+    carrying = undefined;
+    return routing().socketConnect(this, first[0], first[1], args);
+  }
   // Node's own `net.connect` passes its normalized [options, listener] as one array: whoever
   // called Node's original (loopfast's internals, or code holding it from before the preload)
   // asked for Node's connect.
   if (
     depth > 0 ||
-    Array.isArray(args[0]) ||
+    Array.isArray(first) ||
     socket._handle ||
     socket.connecting ||
     socket.destroyed
   ) {
     return nodeSocketConnect.apply(this, args);
   }
-  return routing().socketConnect(this, args);
+  return routing().socketConnect(this, undefined, undefined, args);
 }
 
 /**
@@ -162,10 +188,34 @@ function preloadTlsConnect(...args: unknown[]): tls.TLSSocket {
 
 type Http = { Agent: { prototype: { createConnection: unknown } } };
 
+/** Where the first install keeps Node's `net` functions it replaced, for every copy of loopfast. */
+const kNodeNet = Symbol.for('loopfast.node-net');
+
+/** Node's `net` functions the preload replaced. */
+export interface NodeNet {
+  readonly connect: Connect;
+  readonly socketConnect: SocketConnect;
+  readonly listen: Listen;
+}
+
+/**
+ * Node's `net` functions as the preload found them, or `undefined` where it did not patch
+ * `node:net`: what is on `node:net` now may be a wrapper someone put over the preload's.
+ */
+export function replacedNet(): NodeNet | undefined {
+  return (globalThis as { [kNodeNet]?: NodeNet })[kNodeNet];
+}
+
 function patchNet(exports: typeof net): void {
   nodeConnect = exports.connect as Connect;
   nodeSocketConnect = exports.Socket.prototype.connect as SocketConnect;
   nodeListen = exports.Server.prototype.listen as Listen;
+  const found: NodeNet = {
+    connect: original(nodeConnect),
+    socketConnect: original(nodeSocketConnect),
+    listen: original(nodeListen),
+  };
+  Object.defineProperty(globalThis, kNodeNet, { value: found, configurable: true });
   const connect = replacing(preloadConnect, nodeConnect) as typeof net.connect;
   exports.connect = connect;
   exports.createConnection = connect;

@@ -14,13 +14,12 @@ import { connectTlsWith } from '../adapters/tls.js';
 import { normalizeConnectArgs, recognizeTcpListen } from '../args.js';
 import { connectWith } from '../connect.js';
 import { nodeServerListen, nodeSocketConnect } from '../node-internals/originals.js';
-import { destinationOf, finishConnect } from '../node-internals/tcp-connect-events.js';
 import type { LoopfastDefaults } from '../options.js';
 import { platformMechanism } from '../platforms.js';
 import { attachFastPath } from '../server.js';
-import { fastPathInfo, recordStatus } from '../status.js';
+import { recordStatus } from '../status.js';
 import { statuses } from '../statuses.js';
-import { within } from './install.js';
+import { connectCarried, within } from './install.js';
 
 /**
  * What the preload asks for on every socket and server: the fast path, and no option guard
@@ -35,43 +34,23 @@ export const PRELOAD_DEFAULTS: LoopfastDefaults = Object.freeze({
 const callSocketConnect = nodeSocketConnect as (this: Socket, ...args: unknown[]) => Socket;
 const callServerListen = nodeServerListen as (this: Server, ...args: unknown[]) => Server;
 
-/** `net.connect`, `net.createConnection` and `http.Agent.prototype.createConnection`. */
-export function connect(args: unknown[]): Socket {
-  return connectWith(PRELOAD_DEFAULTS, args);
-}
-
-/** The own symbol of `target` with this description (Node's internal ones have no other name). */
-function symbolNamed(target: object, description: string): symbol | undefined {
-  return Object.getOwnPropertySymbols(target).find((symbol) => symbol.description === description);
-}
-
-type Handled = Socket & { _handle: object | null; connecting: boolean } & Record<symbol, unknown>;
+/** Whether the platform's mechanism is the rendezvous, which can connect a caller's socket. */
+const carriesSockets = () => platformMechanism(process.platform)?.name === 'unix-rendezvous';
 
 /**
- * Moves the connected handle of `from` (a socket loopfast just made over the rendezvous) to
- * `to` (the caller's own, still bare socket): Node has no public way to give an existing socket
- * a descriptor, and the caller holds `to`. The handle reports its reads to whichever socket its
- * owner symbol names. Returns false, moving nothing, when Node's internals are not as expected.
+ * `net.connect`, `net.createConnection` and `http.Agent.prototype.createConnection`. With the
+ * rendezvous, Node's own `net.connect` makes the socket and calls `Socket#connect`, as for TCP,
+ * and {@link socketConnect} carries that call; elsewhere loopfast's connect makes the socket
+ * (Windows: the control code goes on the socket before `connect`).
  */
-function moveHandle(from: Socket, to: Socket): boolean {
-  const source = from as Handled;
-  const target = to as Handled;
-  const handle = source._handle as Record<symbol, unknown> | null;
-  if (handle === null) return false;
-  const owner = symbolNamed(handle, 'owner_symbol');
-  const asyncId = symbolNamed(source, 'async_id_symbol');
-  if (owner === undefined || handle[owner] !== from) return false;
-  handle[owner] = to;
-  target._handle = handle;
-  source._handle = null;
-  if (asyncId !== undefined) target[asyncId] = source[asyncId];
-  return true;
+export function connect(args: unknown[]): Socket {
+  if (!carriesSockets()) return within(() => connectWith(PRELOAD_DEFAULTS, args));
+  const [options, listener] = normalizeConnectArgs(args);
+  return connectCarried(options, listener);
 }
 
 /** Whether loopfast could carry a connect with these options (else Node's, untouched). */
-function worthTrying(socket: Socket, options: Record<string, unknown>): boolean {
-  const buffer = symbolNamed(socket, 'kBuffer');
-  if (buffer !== undefined && (socket as Handled)[buffer]) return false; // Node's `onread` option
+function worthTrying(options: Record<string, unknown>): boolean {
   if (options.path) return false;
   if (options.localAddress != null || options.localPort != null) return false;
   const host = options.host ?? 'localhost';
@@ -80,81 +59,30 @@ function worthTrying(socket: Socket, options: Record<string, unknown>): boolean 
 }
 
 /**
- * What Node's `Socket#connect` reads of its options (`localAddress`, `localPort` and `path` too,
- * but {@link worthTrying} leaves those to Node), and loopfast's own. The others
- * (`signal`, `timeout`, `onread`, `noDelay`, `keepAlive`, `allowHalfOpen`, ...) belong to the
- * socket's constructor or to `net.connect`, and `Socket#connect` ignores them: loopfast's socket
- * must not take them either (an aborted `signal` would make it emit an error nobody listens to,
- * which ends the process; a bad `timeout` would throw; `onread` would keep the data from the
- * caller's socket).
+ * `net.Socket.prototype.connect` on a socket nobody connected yet: the one Node's `net.connect`
+ * made (`options` and `listener` as Node normalized them), or the caller's own (the `pg` way;
+ * `args` as given). With the rendezvous, loopfast's connect connects that very socket, over the
+ * rendezvous or with Node's TCP, once; elsewhere Node connects it.
  */
-const SOCKET_CONNECT_OPTIONS = [
-  'port',
-  'host',
-  'family',
-  'hints',
-  'autoSelectFamily',
-  'autoSelectFamilyAttemptTimeout',
-  'lookup',
-  'loopbackFastPath',
-  'backend',
-  'optionPolicy',
-] as const;
-
-/**
- * What loopfast's connect needs of a `Socket#connect` call on `socket`: the options that call
- * reads, and the `blockList` the socket was made with (Node checks it at connect).
- */
-function socketConnectOptions(
+export function socketConnect(
   socket: Socket,
-  options: Record<string, unknown>,
-): Record<string, unknown> {
-  const read: Record<string, unknown> = {};
-  for (const name of SOCKET_CONNECT_OPTIONS) {
-    if (options[name] !== undefined) read[name] = options[name];
-  }
-  const { blockList } = socket as { blockList?: unknown };
-  if (blockList !== undefined) read.blockList = blockList;
-  return read;
-}
-
-/**
- * `net.Socket.prototype.connect` on a socket nobody connected yet (the `pg` way). loopfast makes
- * the connection; over the rendezvous the descriptor moves into the caller's socket, which then
- * behaves as `connect` would have made it (`'connect'` after the next poll); otherwise the
- * caller's socket connects with Node, as asked, and loopfast's attempt is dropped before it
- * sends anything (Node connects an IP literal on the next tick, and a destroyed socket never).
- */
-export function socketConnect(socket: Socket, args: unknown[]): Socket {
-  const [options, listener] = normalizeConnectArgs(args);
-  if (!worthTrying(socket, options)) return callSocketConnect.apply(socket, args);
-  // Only a connected descriptor can move into the caller's socket: the rendezvous gives one.
-  if (platformMechanism(process.platform)?.name !== 'unix-rendezvous') {
+  normalizedOptions: Record<string, unknown> | undefined,
+  normalizedListener: unknown,
+  args: unknown[],
+): Socket {
+  const [options, listener] =
+    normalizedOptions === undefined
+      ? normalizeConnectArgs(args)
+      : [normalizedOptions, normalizedListener ?? undefined];
+  if (!carriesSockets()) {
     callSocketConnect.apply(socket, args);
-    recordStatus(socket, statuses.bareSocket);
+    if (worthTrying(options)) recordStatus(socket, statuses.bareSocket);
     return socket;
   }
-  // A host name: the caller's own socket connects with Node, through the mechanism's lookup.
-  const connectNamed = (netOptions: Record<string, unknown>) =>
-    callSocketConnect.call(socket, { ...options, lookup: netOptions.lookup }, listener);
-  const made = within(() =>
-    connectWith(PRELOAD_DEFAULTS, [socketConnectOptions(socket, options)], connectNamed),
-  );
-  if (made === socket) return socket;
-  const info = fastPathInfo(made);
-  const destination = destinationOf(made);
-  if (info.mechanism === 'unix-rendezvous' && destination && moveHandle(made, socket)) {
-    made.destroy();
-    recordStatus(socket, info);
-    (socket as Handled).connecting = true;
-    if (listener) socket.once('connect', listener);
-    finishConnect(socket, destination);
-    return socket;
-  }
-  made.destroy();
-  callSocketConnect.apply(socket, args);
-  // Over TCP the reason holds for the caller's socket too; a host name's is only known later.
-  if (info.state !== 'pending' && info.state !== 'enabled') recordStatus(socket, info);
+  // Node checks the `blockList` the socket was made with at connect; so does loopfast.
+  const { blockList } = socket as { blockList?: unknown };
+  const read = blockList === undefined ? options : { ...options, blockList };
+  within(() => connectWith(PRELOAD_DEFAULTS, [read, listener], undefined, socket));
   return socket;
 }
 

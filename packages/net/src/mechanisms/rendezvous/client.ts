@@ -7,21 +7,26 @@
  * @module
  */
 import { lookup as dnsLookup } from 'node:dns';
-import { isIP, type NetConnectOpts, Socket, type SocketConstructorOpts } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { type Backend, isLoopbackAddress, type NativeSocket } from '@loopfast/core';
-import { nodeSocketConnect } from '../../node-internals/originals.js';
-import { connectedPipeHandle, replaceHandle } from '../../node-internals/pipe-handle.js';
-import { finishConnect } from '../../node-internals/tcp-connect-events.js';
-import { socketOptionsFrom } from '../../socket-options.js';
+import {
+  adoptablePipeHandle,
+  type PipeHandle,
+  replaceHandle,
+} from '../../node-internals/pipe-handle.js';
+import { answerConnect } from '../../node-internals/tcp-connect-events.js';
 import { type FastPathInfo, recordStatus } from '../../status.js';
 import { statuses } from '../../statuses.js';
-import { connectOverTcp } from '../../tcp-connect.js';
+import { clientSocket, connectOverTcp, startConnect } from '../../tcp-connect.js';
 import type { ClientRequest } from '../mechanism.js';
 import { blocks, honouredBlockList } from './listener.js';
 import { canonicalAddress } from './names.js';
 import { type ClientAttempt, placeFor } from './places.js';
 
-/** Makes the user's socket from a connected descriptor: `'connect'` and `'ready'` come next poll. */
+/**
+ * Connects the user's socket (the caller's own, or a new one) over a connected descriptor: its
+ * handle goes into the socket and answers the TCP connect Node's `Socket#connect` makes next.
+ */
 function adoptDescriptor(
   request: ClientRequest,
   fd: NativeSocket,
@@ -30,44 +35,19 @@ function adoptDescriptor(
   localPort: number | undefined,
   info: FastPathInfo,
 ): Socket {
-  const { options, host, listener, backend } = request;
-  let handle: ReturnType<typeof connectedPipeHandle>;
-  try {
-    handle = connectedPipeHandle(fd);
-  } catch (error) {
+  const { options, listener, backend, socket: given } = request;
+  const handle = descriptorHandle(backend, fd);
+  const socket = clientSocket(options, given);
+  if (handle instanceof Error || !replaceHandle(socket, handle)) {
     // Node could not take the descriptor (EMFILE, ...): closed, and the connection goes over TCP.
-    backend.closeSocket(fd);
-    return connectOverTcp(
-      options,
-      listener,
-      host,
-      statuses.handoffFailed(error as Error, backend.name),
-    );
+    if (!(handle instanceof Error)) handle.close();
+    const error = handle instanceof Error ? handle : new Error('Node has no way to swap handles');
+    recordStatus(socket, statuses.handoffFailed(error, backend.name));
+    return startConnect(socket, given, options, listener);
   }
-  // Not reading until `'connect'`, as TCP: a protocol that takes the handle over on
-  // `'connect'` (HTTP/2 on Node 22 and later) would lose what the server sent first.
-  const adoption = { readable: true, writable: true, manualStart: true };
-  let socket: Socket;
-  try {
-    socket = new Socket(
-      socketOptionsFrom(
-        options,
-        handle ? { handle, ...adoption } : { fd, ...adoption },
-      ) as SocketConstructorOpts,
-    );
-  } catch (error) {
-    if (handle) handle.close();
-    else backend.closeSocket(fd);
-    throw error;
-  }
-  // Node's socket is open at once; it connects "asynchronously" for the user, as TCP would:
-  // writes and `end()` queue until `'connect'`, which Node's stream code waits for.
-  (socket as { connecting: boolean }).connecting = true;
   recordStatus(socket, info);
-  if (options.timeout) socket.setTimeout(options.timeout);
-  if (listener) socket.once('connect', listener);
-  finishConnect(socket, { host, address, port, localPort });
-  return socket;
+  answerConnect(socket, handle, { address, port, localPort });
+  return startConnect(socket, given, options, listener);
 }
 
 /** A lookup's answer, as `dns.lookup` gives it with and without `all`. */
@@ -96,11 +76,11 @@ function firstAddress(answer: LookupAnswer | undefined, family: number | undefin
 /**
  * Connects to a host name as Node does (the caller's `lookup` or `dns.lookup`, with Node's
  * options), and over the rendezvous when the address Node would connect to first has one that
- * passes every check: the descriptor then takes the place of the TCP handle Node made, and Node's
- * connect stops after the lookup, as it does for a socket destroyed meanwhile.
+ * passes every check: the descriptor's handle then takes the place of the TCP handle Node made,
+ * and answers the connect Node makes on it once it has emitted the lookup's events.
  */
 function connectByName(request: ClientRequest, port: number): Socket {
-  const { settings, backend, options, host, listener } = request;
+  const { settings, backend, options, host, listener, socket: given } = request;
   const lookup = (options.lookup ?? dnsLookup) as Lookup;
   let socket: Socket | undefined;
   /** The status decided before the socket was known (a lookup that answered at once). */
@@ -129,8 +109,13 @@ function connectByName(request: ClientRequest, port: number): Socket {
       const place = placeFor(settings);
       const outcome = attemptAt(request, address, port);
       const handle = outcome?.fd === undefined ? null : descriptorHandle(backend, outcome.fd);
-      if (outcome?.fd === undefined || handle === null || !replaceHandle(socket, handle)) {
-        handle?.close();
+      if (
+        outcome?.fd === undefined ||
+        handle === null ||
+        handle instanceof Error ||
+        !replaceHandle(socket, handle)
+      ) {
+        if (handle !== null && !(handle instanceof Error)) handle.close();
         decide(
           outcome?.info && outcome.fd === undefined
             ? outcome.info
@@ -139,19 +124,9 @@ function connectByName(request: ClientRequest, port: number): Socket {
         callback(error, answer, answerFamily);
         return;
       }
-      // Node emits the lookup of one address, then stops at `connecting`; of several, stops first.
-      const connecting = socket as { connecting: boolean };
-      connecting.connecting = false;
-      callback(error, answer, answerFamily);
-      connecting.connecting = true;
       recordStatus(socket, outcome.info);
-      finishConnect(socket, {
-        host,
-        address,
-        port,
-        localPort: outcome.localPort,
-        lookups: typeof answer === 'string' ? [] : (answer ?? []),
-      });
+      answerConnect(socket, handle, { address, port, localPort: outcome.localPort });
+      callback(error, answer, answerFamily);
     });
   const connectOptions = { ...options, lookup: routed };
   if (request.connectNamed) {
@@ -159,10 +134,9 @@ function connectByName(request: ClientRequest, port: number): Socket {
     socket = request.connectNamed(connectOptions, listener);
   } else {
     // As net.connect does, with the socket known first: a custom lookup may answer at once.
-    socket = new Socket(socketOptionsFrom(options, {}) as SocketConstructorOpts);
-    if (options.timeout) socket.setTimeout(options.timeout);
+    socket = clientSocket(options, given);
     recordStatus(socket, statuses.resolving(host));
-    nodeSocketConnect.call(socket, connectOptions as NetConnectOpts, listener);
+    startConnect(socket, given, connectOptions, listener);
   }
   if (early !== undefined || request.connectNamed) {
     recordStatus(socket, early ?? statuses.resolving(host));
@@ -171,16 +145,15 @@ function connectByName(request: ClientRequest, port: number): Socket {
 }
 
 /**
- * A handle for a connected descriptor the place made, or `null` (the descriptor closed) where
- * Node's binding is out of reach.
+ * A handle for a connected descriptor the place made, or the error that kept Node from taking
+ * it (the descriptor closed).
  */
-function descriptorHandle(backend: Backend, fd: NativeSocket) {
+function descriptorHandle(backend: Backend, fd: NativeSocket): PipeHandle | Error {
   try {
-    const handle = connectedPipeHandle(fd);
-    if (handle === null) backend.closeSocket(fd);
-    return handle;
-  } catch {
-    return null;
+    return adoptablePipeHandle(fd);
+  } catch (error) {
+    backend.closeSocket(fd);
+    return error as Error;
   }
 }
 
@@ -198,8 +171,8 @@ function attemptAt(request: ClientRequest, address: string, port: number): Clien
 
 /** Connects over the rendezvous where it passes every check, else over Node's TCP. */
 export function connectClient(request: ClientRequest): Socket {
-  const { settings, backend, options, host, listener } = request;
-  const tcp = (info: FastPathInfo) => connectOverTcp(options, listener, host, info);
+  const { settings, backend, options, host, listener, socket } = request;
+  const tcp = (info: FastPathInfo) => connectOverTcp(options, listener, host, info, socket);
   if (options.fd !== undefined) return tcp(statuses.callerDescriptor(backend.name));
   if (options.localAddress != null || options.localPort != null) {
     return tcp(statuses.tcpClientAddress(backend.name));

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import cluster from 'node:cluster';
 import {
   BlockList,
   isIP,
@@ -16,6 +17,7 @@ import {
   type Socket,
 } from 'node:net';
 import { type Backend, isLoopbackAddress, isWildcardAddress } from '@loopfast/core';
+import { type ListeningPipeHandle, listeningPipeHandle } from '../../node-internals/pipe-handle.js';
 import { type Ends, emulateTcp } from '../../node-internals/tcp-emulation.js';
 import type { FastPathSettings } from '../../options.js';
 import { type FastPathInfo, recordAcceptedStatus, recordStatus } from '../../status.js';
@@ -301,15 +303,102 @@ function listenOn(
     if (state.unrefed) unix.unref();
     done(null);
   };
+  if (cluster.isWorker) {
+    // Once the primary's answer has been acted on (a listener shut again told it so).
+    const answered = awaitPrimary();
+    unix.once('error', () => process.nextTick(answered));
+    unix.once('listening', () => process.nextTick(answered));
+  }
   unix.once('error', onError);
   unix.once('listening', onListening);
-  unix.listen({ path: name });
+  if (!listenQuietly(unix, server, name)) unix.listen({ path: name });
   // Outside a cluster worker Node binds a Unix listener at once and says so a tick later: the
   // rendezvous is up now, before `listen()` or the user's `'listening'` listeners return.
   if (unix.listening) {
     unix.off('listening', onListening);
     onListening();
   }
+}
+
+/** The rendezvous listens of this `cluster` worker the primary has not answered yet. */
+let unanswered = 0;
+/** The worker's `process.disconnect()`, made while some were unanswered, to make once answered. */
+let heldDisconnect: (() => void) | null = null;
+let disconnectWrapped = false;
+
+/**
+ * Counts a rendezvous listen of this `cluster` worker until the primary answers it; returns what
+ * to call then. The worker asks for it once its server listens, after the TCP listen the primary
+ * has answered: a worker that disconnects before the answer comes makes the primary's answer fail
+ * (`EPIPE` on the worker, which ends a primary without an `'error'` listener), where its TCP
+ * listens alone would have been answered. So until then `process.disconnect()` (which
+ * `worker.disconnect()` calls too) waits, and runs as the last answer arrives.
+ */
+function awaitPrimary(): () => void {
+  if (!disconnectWrapped) {
+    disconnectWrapped = true;
+    const disconnect = process.disconnect;
+    process.disconnect = function waitForPrimary(this: NodeJS.Process) {
+      if (unanswered === 0) return disconnect.call(this);
+      heldDisconnect = () => disconnect.call(this);
+    };
+  }
+  unanswered++;
+  let pending = true;
+  return () => {
+    if (!pending) return;
+    pending = false;
+    unanswered--;
+    const held = heldDisconnect;
+    if (unanswered === 0 && held !== null) {
+      heldDisconnect = null;
+      held();
+    }
+  };
+}
+
+type Listened = Server & {
+  _handle: (ListeningPipeHandle & Record<symbol, unknown>) | null;
+  _pipeName?: string;
+  _connectionKey?: string;
+};
+
+/**
+ * Listens `unix` on `name` without its `listen()`, which announces every listen on
+ * `tracing:net.server.listen`: observers must see the user's listen alone. The handle is bound
+ * and listened here, as Node's `listen({ path })` does, and accepts through Node's own connection
+ * handler, taken from the TCP listener of `server`, so accepted sockets are made, counted and
+ * announced (`net.server.socket`) as Node makes them. Returns false, changing nothing, where that
+ * is out of reach: in a `cluster` worker (the primary opens its listeners) or without the binding
+ * or Node's handler; a failure is `unix`'s `'error'`, on the next tick as Node reports it.
+ */
+function listenQuietly(unix: Server, server: Server, name: string): boolean {
+  if (cluster.isWorker) return false;
+  const tcpHandle = (server as Listened)._handle;
+  const onconnection = tcpHandle?.onconnection;
+  const owner = tcpHandle ? symbolNamed(tcpHandle, 'owner_symbol') : undefined;
+  if (typeof onconnection !== 'function' || owner === undefined) return false;
+  let handle: ListeningPipeHandle | null;
+  try {
+    handle = listeningPipeHandle(name);
+  } catch (error) {
+    process.nextTick(() => unix.emit('error', error));
+    return true;
+  }
+  if (handle === null) return false;
+  const listened = unix as Listened;
+  const held = handle as ListeningPipeHandle & Record<symbol, unknown>;
+  held[owner] = unix;
+  held.onconnection = onconnection;
+  listened._handle = held;
+  listened._pipeName = name;
+  listened._connectionKey = `-1:${name}:-1`;
+  return true;
+}
+
+/** The own symbol of `target` with this description (Node's internal ones have no other name). */
+function symbolNamed(target: object, description: string): symbol | undefined {
+  return Object.getOwnPropertySymbols(target).find((symbol) => symbol.description === description);
 }
 
 /** Shuts the rendezvous of a server. */

@@ -35,7 +35,7 @@ import {
 } from '../../node-internals/handoff.js';
 import { type FastPathInfo, recordStatus } from '../../status.js';
 import { statuses } from '../../statuses.js';
-import { connectOverTcp } from '../../tcp-connect.js';
+import { announceClientSocket, connectOverTcp } from '../../tcp-connect.js';
 import type {
   CheckResult,
   ClientRequest,
@@ -160,6 +160,7 @@ function connectNative({ backend, options, host, listener }: ClientRequest): Soc
     handle,
     manualStart: true,
   } as unknown as SocketConstructorOpts);
+  announceClientSocket(socket);
   if (options.timeout) socket.setTimeout(options.timeout);
   let connectOptions: ConnectRecord = options;
   if (isIP(host)) {
