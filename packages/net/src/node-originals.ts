@@ -22,3 +22,11 @@ export const nodeSocketConnect = original(net.Socket.prototype.connect) as (
 ) => net.Socket;
 /** `net.Server.prototype.listen` before the preload. */
 export const nodeServerListen: net.Server['listen'] = original(net.Server.prototype.listen);
+/**
+ * `net._normalizeArgs`: a `connect` call's arguments as the one argument `net.connect` passes to
+ * `Socket#connect` (`[options, listener]`, marked as normalized), so that whoever patched
+ * `Socket#connect` sees the call as Node makes it.
+ */
+export const nodeNormalizeArgs = (
+  net as unknown as { _normalizeArgs(args: readonly unknown[]): unknown[] }
+)._normalizeArgs;

@@ -1,14 +1,15 @@
 /**
  * How a socket connected over the rendezvous finishes connecting, as a TCP connect would: the
  * events in Node's order (`lookup` for a name, `connectionAttempt`, `connect`, `ready`), the
- * addresses TCP would show appearing with `'connect'`, and reading started after it. Both the
- * mechanism (for the sockets it makes) and the preload (for a caller's own `new net.Socket()`,
- * which receives the connection) finish a connection this way.
+ * addresses TCP would show appearing with `'connect'`, the socket's `noDelay` and `keepAlive`
+ * passed to its handle just before, and reading started after it. Both the mechanism (for the
+ * sockets it makes) and the preload (for a caller's own `new net.Socket()`, which receives the
+ * connection) finish a connection this way.
  *
  * @module
  */
 import { isIP, type Socket } from 'node:net';
-import { emulateTcp, familyOf, loopbackPeer } from './tcp-emulation.js';
+import { applyConnectOptions, emulateTcp, familyOf, loopbackPeer } from './tcp-emulation.js';
 
 /** Where a connection over the rendezvous goes, as TCP would name it. */
 export interface Destination {
@@ -64,6 +65,7 @@ export function finishConnect(socket: Socket, destination: Destination): void {
       remote: { address, family: familyName, port },
     });
     (socket as { connecting: boolean }).connecting = false;
+    applyConnectOptions(socket);
     socket.emit('connect');
     socket.emit('ready');
     // As Node does after a TCP connect: start reading unless the caller paused the socket.

@@ -7,15 +7,16 @@
  * @module
  */
 import { lookup as dnsLookup } from 'node:dns';
-import { isIP, type NetConnectOpts, Socket, type SocketConstructorOpts } from 'node:net';
+import { isIP, Socket, type SocketConstructorOpts } from 'node:net';
 import { type Backend, isLoopbackAddress, type NativeSocket } from '@loopfast/core';
-import { nodeSocketConnect } from '../../node-originals.js';
+import { nodeNormalizeArgs, nodeSocketConnect } from '../../node-originals.js';
 import { connectedPipeHandle, replaceHandle } from '../../pipe-handle.js';
 import { socketOptionsFrom } from '../../socket-options.js';
 import { type FastPathInfo, recordStatus } from '../../status.js';
 import { statuses } from '../../statuses.js';
 import { connectOverTcp } from '../../tcp-connect.js';
 import { finishConnect } from '../../tcp-connect-events.js';
+import { giveTcpOptions, type TcpLikeHandle } from '../../tcp-emulation.js';
 import type { ClientRequest } from '../mechanism.js';
 import { blocks, honouredBlockList } from './listener.js';
 import { canonicalAddress } from './names.js';
@@ -63,6 +64,7 @@ function adoptDescriptor(
   // Node's socket is open at once; it connects "asynchronously" for the user, as TCP would:
   // writes and `end()` queue until `'connect'`, which Node's stream code waits for.
   (socket as { connecting: boolean }).connecting = true;
+  giveTcpOptions((socket as unknown as { _handle: TcpLikeHandle })._handle);
   recordStatus(socket, info);
   if (options.timeout) socket.setTimeout(options.timeout);
   if (listener) socket.once('connect', listener);
@@ -129,6 +131,8 @@ function connectByName(request: ClientRequest, port: number): Socket {
       const place = placeFor(settings);
       const outcome = attemptAt(request, address, port);
       const handle = outcome?.fd === undefined ? null : descriptorHandle(backend, outcome.fd);
+      const replaced = (socket as unknown as { _handle: TcpLikeHandle | null })._handle;
+      if (handle !== null) giveTcpOptions(handle as TcpLikeHandle, replaced);
       if (outcome?.fd === undefined || handle === null || !replaceHandle(socket, handle)) {
         handle?.close();
         decide(
@@ -162,7 +166,10 @@ function connectByName(request: ClientRequest, port: number): Socket {
     socket = new Socket(socketOptionsFrom(options, {}) as SocketConstructorOpts);
     if (options.timeout) socket.setTimeout(options.timeout);
     recordStatus(socket, statuses.resolving(host));
-    nodeSocketConnect.call(socket, connectOptions as NetConnectOpts, listener);
+    (nodeSocketConnect as unknown as (this: Socket, normalized: unknown[]) => Socket).call(
+      socket,
+      nodeNormalizeArgs([connectOptions, ...(listener ? [listener] : [])]),
+    );
   }
   if (early !== undefined || request.connectNamed) {
     recordStatus(socket, early ?? statuses.resolving(host));
