@@ -1,7 +1,8 @@
 /**
  * The parity table (packages/conformance/src/parity-suite.ts) with the preload loaded: the
- * subject is `node:net` itself as a program started with `--import @loopfast/net/register` sees
- * it (`createServer`, `connect` and `createConnection` looked up on `node:net` at each call), so
+ * subject is `node:net` itself as a program started with `--import @loopfast/net/register` (and,
+ * recorded apart, `--require`) sees it (`createServer`, `connect` and `createConnection` looked up
+ * on `node:net` at each call), so
  * every row goes through the preload's `net.connect`, `net.createConnection` and
  * `net.Server.prototype.listen`. (Its `net.Socket.prototype.connect` hands the normalized call
  * `net.connect` makes to Node; a bare `new net.Socket().connect()` is not a row of the table.)
@@ -139,14 +140,20 @@ describe.runIf(process.platform === 'linux')('parity table with the preload', ()
     transport: 'unix-rendezvous',
     mechanism: 'unix-rendezvous',
   };
+  const PRELOAD_REQUIRE: Described = {
+    ...PRELOAD,
+    label: 'preload with --require (node:net with @loopfast/net/register), unix-rendezvous',
+  };
   const references = inTurn(() => record('references', 'none', PLAIN));
   const control = inTurn(() => record('control', 'none', PLAIN));
   const preloaded = inTurn(() => record('preload', 'import', PRELOAD));
+  // The CommonJS way loads the preload, and so patches `node:net`, at another point of start-up.
+  const required = inTurn(() => record('preload-require', 'require', PRELOAD_REQUIRE));
 
-  // The rows read the recordings: wait for all three once, bounded, rather than in a row.
+  // The rows read the recordings: wait for all four once, bounded, rather than in a row.
   beforeAll(
-    () => Promise.allSettled([references(), control(), preloaded()]),
-    3 * RECORDING_MS + 5000,
+    () => Promise.allSettled([references(), control(), preloaded(), required()]),
+    4 * RECORDING_MS + 5000,
   );
 
   parityConformance({
@@ -156,6 +163,7 @@ describe.runIf(process.platform === 'linux')('parity table with the preload', ()
     references,
   });
   parityConformance({ ...PRELOAD, recording: preloaded, references });
+  parityConformance({ ...PRELOAD_REQUIRE, recording: required, references });
 });
 
 describe('parity recordings between processes', () => {
