@@ -74,14 +74,27 @@ const kReinitializeHandle = Object.getOwnPropertySymbols(Socket.prototype).find(
   (symbol) => symbol.description === 'kReinitializeHandle',
 );
 
+function stillAlive(): void {}
+
 /**
  * Puts `handle` into `socket` in place of the handle it has (closed), as Node does when it moves
  * a connect to its next address. Returns false, changing nothing, where Node has no such method.
+ * Node's method also revives the socket's streams (`_undestroy`), which a socket still connecting
+ * has no need of, and which would undo an `end()` the caller made while its name resolved (the
+ * data written, the end never sent): the socket keeps its streams' state.
  */
 export function replaceHandle(socket: Socket, handle: PipeHandle): boolean {
   if (kReinitializeHandle === undefined) return false;
   const reinitialize = (socket as unknown as Record<symbol, unknown>)[kReinitializeHandle];
   if (typeof reinitialize !== 'function') return false;
-  reinitialize.call(socket, handle);
+  const revivable = socket as unknown as { _undestroy: () => void };
+  const own = Object.getOwnPropertyDescriptor(socket, '_undestroy');
+  revivable._undestroy = stillAlive;
+  try {
+    reinitialize.call(socket, handle);
+  } finally {
+    if (own) Object.defineProperty(socket, '_undestroy', own);
+    else delete (revivable as { _undestroy?: unknown })._undestroy;
+  }
   return true;
 }
