@@ -985,6 +985,29 @@ export const BEHAVIOURS: readonly Behaviour[] = [
       }),
   },
   {
+    title:
+      'write() and end() while the name resolves: the peer reads it all, then end; the client finishes and closes',
+    hosts: ['app.test', 'app6.test'],
+    run: (pair, host) =>
+      run(async (scope) => {
+        let peer: { events: string[]; text: () => string } | undefined;
+        const server = scope.server(pair.server.createServer());
+        server.on('connection', (socket: Socket) => {
+          scope.socket(socket);
+          peer = { events: recordEvents(socket).events, text: received(socket) };
+        });
+        const port = await listenOn(server, host === 'app6.test' ? '::1' : '127.0.0.1');
+        const socket = dial(scope, pair, { port, host, lookup: LOOKUP });
+        const client = recordEvents(socket);
+        socket.write('early ');
+        socket.end('words');
+        socket.resume();
+        await closed(socket);
+        await settle();
+        return { client: client.events, accepted: peer?.events, acceptedText: peer?.text() };
+      }),
+  },
+  {
     title: 'allowHalfOpen server: after the client ends, the server still writes, then ends',
     run: (pair, host) =>
       run(async (scope) => {
