@@ -933,6 +933,22 @@ const accepted = (server: Server) =>
 
 const echo = (socket: Socket) => socket.pipe(socket);
 
+/** Records the calls of a handle's `setNoDelay` and `setKeepAlive` into `calls`, made through. */
+function spyOnOptions(handle: Record<string, unknown> | null, calls: unknown[][]): void {
+  if (handle === null) return;
+  for (const name of ['setNoDelay', 'setKeepAlive'] as const) {
+    const method = handle[name];
+    if (typeof method !== 'function') {
+      calls.push([`no ${name}`]);
+      continue;
+    }
+    handle[name] = function recorded(this: unknown, ...args: unknown[]) {
+      calls.push([name, ...args]);
+      return method.apply(this, args);
+    };
+  }
+}
+
 /** Node's documented `net` behaviours that users rely on. */
 export const BEHAVIOURS: readonly Behaviour[] = [
   {
@@ -965,6 +981,29 @@ export const BEHAVIOURS: readonly Behaviour[] = [
         const client = recordEvents(socket);
         socket.resume();
         socket.end('last words');
+        await closed(socket);
+        await settle();
+        return { client: client.events, accepted: peer?.events, acceptedText: peer?.text() };
+      }),
+  },
+  {
+    title:
+      'write() and end() while the name resolves: the peer reads it all, then end; the client finishes and closes',
+    hosts: ['app.test', 'app6.test'],
+    run: (pair, host) =>
+      run(async (scope) => {
+        let peer: { events: string[]; text: () => string } | undefined;
+        const server = scope.server(pair.server.createServer());
+        server.on('connection', (socket: Socket) => {
+          scope.socket(socket);
+          peer = { events: recordEvents(socket).events, text: received(socket) };
+        });
+        const port = await listenOn(server, host === 'app6.test' ? '::1' : '127.0.0.1');
+        const socket = dial(scope, pair, { port, host, lookup: LOOKUP });
+        const client = recordEvents(socket);
+        socket.write('early ');
+        socket.end('words');
+        socket.resume();
         await closed(socket);
         await settle();
         return { client: client.events, accepted: peer?.events, acceptedText: peer?.text() };
@@ -1543,6 +1582,78 @@ export const BEHAVIOURS: readonly Behaviour[] = [
         socket.end('still fine');
         await closed(socket);
         return { before, after, text: text(), events: trace.events };
+      }),
+  },
+  {
+    title:
+      "noDelay and keepAlive reach the handle as Node passes them: the client's once connected, the server's on each accepted socket, then each change",
+    hosts: ['127.0.0.1', 'app.test'],
+    run: (pair, host) =>
+      run(async (scope) => {
+        const server = scope.server(
+          pair.server.createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: 1000 }),
+        );
+        const accepted: unknown[][] = [];
+        server.on('connection', (socket: Socket) => {
+          scope.socket(socket);
+          accepted.push(['connection']);
+          // No change, then one of each: Node calls the handle for the changes only.
+          socket.setNoDelay(true);
+          socket.setKeepAlive(true, 1000);
+          socket.setKeepAlive(true, 2000);
+          socket.setNoDelay(false);
+          socket.resume();
+          socket.on('end', () => socket.end());
+        });
+        const port = await listenOn(server, '127.0.0.1');
+        const listening = (server as unknown as { _handle: Record<string, unknown> })._handle;
+        const onconnection = listening.onconnection as (...args: unknown[]) => void;
+        listening.onconnection = (status: number, handle: Record<string, unknown>) => {
+          accepted.push(['onconnection', status]);
+          spyOnOptions(handle, accepted);
+          onconnection.call(listening, status, handle);
+        };
+        const client: unknown[][] = [];
+        const named = host === 'app.test';
+        const socket = dial(scope, pair, {
+          port,
+          host,
+          ...(named ? { lookup: LOOKUP } : {}),
+          noDelay: true,
+          keepAlive: true,
+          keepAliveInitialDelay: 3000,
+        });
+        // As Node's tests and tracers do: on the handle the socket has when connect() returns.
+        spyOnOptions((socket as unknown as { _handle: Record<string, unknown> })._handle, client);
+        await within(once(socket, 'connect'), 'connect');
+        client.push(['connect']);
+        socket.setNoDelay(false);
+        socket.setKeepAlive(true, 5000);
+        socket.setKeepAlive(false);
+        socket.end();
+        await closed(socket);
+        return { client, accepted };
+      }),
+  },
+  {
+    title: "highWaterMark: a server's reaches every socket it accepts, a client's its own socket",
+    run: (pair, host) =>
+      run(async (scope) => {
+        let peer: Socket | undefined;
+        const { port } = await serve(scope, pair, host, { highWaterMark: 32768 }, (socket) => {
+          peer = socket;
+          socket.resume();
+          socket.on('end', () => socket.end());
+        });
+        const socket = dial(scope, pair, { port, host, highWaterMark: 4096 });
+        socket.end('x');
+        socket.resume();
+        await closed(socket);
+        const marks = (s: Socket | undefined) => [
+          s?.readableHighWaterMark,
+          s?.writableHighWaterMark,
+        ];
+        return { client: marks(socket), accepted: marks(peer) };
       }),
   },
   {

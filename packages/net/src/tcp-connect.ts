@@ -11,7 +11,11 @@ import { isIP, type NetConnectOpts, Socket, type SocketConstructorOpts } from 'n
 import { isLoopbackAddress } from '@loopfast/core';
 import type { ConnectRecord } from './mechanisms/mechanism.js';
 // Node's own, not the live exports: the preload replaces `net.connect` and `Socket#connect`.
-import { nodeConnect as netConnect, nodeSocketConnect } from './node-internals/originals.js';
+import {
+  nodeConnect as netConnect,
+  nodeNormalizeArgs,
+  nodeSocketConnect,
+} from './node-internals/originals.js';
 import { within } from './preload/install.js';
 import { socketOptionsFrom } from './socket-options.js';
 import { type FastPathInfo, recordStatus } from './status.js';
@@ -67,7 +71,9 @@ export function startConnect(
   listener: (() => void) | undefined,
 ): Socket {
   if (given) return nodeSocketConnect.call(socket, options as NetConnectOpts, listener);
-  return within(() => socket.connect(options as NetConnectOpts, listener));
+  // The one normalized argument net.connect passes, so whoever patched the method sees Node's call.
+  const normalized = nodeNormalizeArgs([options, ...(listener ? [listener] : [])]);
+  return within(() => (socket.connect as (normalized: unknown[]) => Socket)(normalized));
 }
 
 /**

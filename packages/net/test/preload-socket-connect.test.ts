@@ -99,6 +99,50 @@ process.stdout.write(JSON.stringify({ event: 'results', data: results }) + '\\n'
 `,
 );
 
+/**
+ * Sets `noDelay` and `keepAlive` on bare sockets before they connect (to an address and to a
+ * name) and records the calls of the handle's `setNoDelay` and `setKeepAlive` (on the handle the
+ * socket has once `connect()` returns, as Node's tests and tracers watch it), up to `'connect'`
+ * and after it.
+ */
+const OPTIONS_SCRIPT = writeScript(
+  'preload-socket-connect-options.mjs',
+  `
+import net from 'node:net';
+import { fastPathInfo } from ${JSON.stringify(NET_URL)};
+const server = net.createServer((socket) => socket.end('hi'));
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const { port } = server.address();
+const lookup = (name, options, callback) => setImmediate(() =>
+  options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4));
+const results = {};
+for (const host of ['127.0.0.1', 'app.test']) {
+  const socket = new net.Socket();
+  socket.setNoDelay();
+  socket.setKeepAlive(true, 2000);
+  const calls = [];
+  socket.connect({ port, host, lookup });
+  const handle = socket._handle;
+  for (const name of ['setNoDelay', 'setKeepAlive']) {
+    const method = handle[name];
+    handle[name] = function (...args) {
+      calls.push([name, ...args]);
+      return method.apply(this, args);
+    };
+  }
+  await new Promise((resolve) => socket.once('connect', resolve));
+  calls.push(['connect']);
+  socket.setNoDelay(false);
+  socket.setKeepAlive(true, 4000);
+  socket.resume();
+  await new Promise((resolve) => socket.once('close', resolve));
+  results[host] = { calls, mechanism: fastPathInfo(socket).mechanism };
+}
+server.close();
+process.stdout.write(JSON.stringify({ event: 'results', data: results }) + '\\n');
+`,
+);
+
 type Results = Record<string, { observed: unknown; mechanism: string | null }>;
 
 afterEach(async () => {
@@ -162,6 +206,35 @@ describe.runIf(process.platform === 'linux')('new net.Socket().connect() with th
         mechanism: null,
       });
       expect(preloaded[host]).toEqual({ ...plain[host], mechanism: 'unix-rendezvous' });
+    }
+  });
+
+  it('passes noDelay and keepAlive set before connect to the handle once connected, as Node does', async () => {
+    type Recorded = Record<string, { calls: unknown[]; mechanism: string | null }>;
+    const results = async (preload: PreloadFlag) =>
+      dataOf<Recorded>(
+        await runScript(OPTIONS_SCRIPT, { tmp: freshTemp(`socket-options-${preload}`), preload }),
+        'results',
+      );
+    const [plain, imported, required] = await Promise.all([
+      results('none'),
+      results('import'),
+      results('require'),
+    ]);
+    for (const host of ['127.0.0.1', 'app.test']) {
+      const calls = plain[host]?.calls;
+      // Once each when connected, before 'connect'; then each change.
+      expect(calls?.slice(0, 3), host).toEqual([
+        ['setNoDelay', true],
+        expect.arrayContaining(['setKeepAlive', true, 2]),
+        ['connect'],
+      ]);
+      expect(calls?.slice(3), host).toEqual([
+        ['setNoDelay', false],
+        expect.arrayContaining(['setKeepAlive', true, 4]),
+      ]);
+      expect(imported[host], host).toEqual({ calls, mechanism: 'unix-rendezvous' });
+      expect(required[host], host).toEqual({ calls, mechanism: 'unix-rendezvous' });
     }
   });
 });

@@ -28,3 +28,11 @@ export const nodeSocketConnect = (replaced?.socketConnect ??
 /** `net.Server.prototype.listen` before the preload. */
 export const nodeServerListen = (replaced?.listen ??
   original(net.Server.prototype.listen)) as net.Server['listen'];
+/**
+ * `net._normalizeArgs`: a `connect` call's arguments as the one argument `net.connect` passes to
+ * `Socket#connect` (`[options, listener]`, marked as normalized), so that whoever patched
+ * `Socket#connect` sees the call as Node makes it.
+ */
+export const nodeNormalizeArgs = (
+  net as unknown as { _normalizeArgs(args: readonly unknown[]): unknown[] }
+)._normalizeArgs;

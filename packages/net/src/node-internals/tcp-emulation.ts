@@ -10,9 +10,16 @@
  * `getpeername` and `getsockname`, which a Unix handle lacks. Like Node's for TCP, they are asked
  * when first read while the socket is open; an accepted socket works its ends out then.
  *
+ * So do TCP's options. Node keeps `noDelay` and `keepAlive` on the socket and passes them to the
+ * handle (the socket's options once connected, a server's on each socket it accepts, and each
+ * change after), only where the handle has `setNoDelay` and `setKeepAlive`: the handle has them,
+ * so every call Node makes over TCP is made. They set nothing, and need not: Nagle's algorithm and
+ * keep-alive probes are TCP's, where a Unix socket hands each write to its peer at once and sees
+ * a peer in the same kernel go at once (its end, or its error).
+ *
  * @module
  */
-import { isIP, type Socket } from 'node:net';
+import { isIP, Socket } from 'node:net';
 import { isIPv4MappedAddress } from '@loopfast/core';
 
 /** One end of a connection as TCP would report it. */
@@ -39,15 +46,17 @@ export function loopbackPeer(address: string): string {
   return isIPv4MappedAddress(address) ? '::ffff:127.0.0.1' : '::1';
 }
 
-/** What Node asks of a handle for its ends: a TCP handle's methods. */
-interface AddressedHandle {
+/** What Node asks of a handle for its ends and sets on it for TCP's options: a TCP handle's methods. */
+export interface TcpLikeHandle {
   fd?: number;
   getpeername?(out: Record<string, unknown>): number;
   getsockname?(out: Record<string, unknown>): number;
+  setNoDelay?(enable: boolean): number;
+  setKeepAlive?(enable: boolean, initialDelay: number, ...more: unknown[]): number;
 }
 
 type Emulated = Socket & {
-  _handle: AddressedHandle | null;
+  _handle: TcpLikeHandle | null;
   resetAndDestroy(this: Emulated): Emulated;
 };
 
@@ -63,20 +72,101 @@ function fill(out: Record<string, unknown>, end: Endpoint): number {
   return 0;
 }
 
+/** A TCP option on a Unix socket: nothing to set (see above); success, as TCP's call returns. */
+function nothingToSet(): number {
+  return 0;
+}
+
 /**
- * Gives `socket` what a TCP connection would show: `ends`, or what `ends(handle)` works out when
- * Node first asks (it may ask the kernel about the handle's descriptor).
+ * Gives `handle` TCP's `setNoDelay` and `setKeepAlive`. Where it takes the place of `replaced`
+ * (the TCP handle a socket had while its host name resolved), a replacement of either that the
+ * caller made on that handle, to observe or change the calls, comes along, and is called on that
+ * handle as Node would have called it (closed by now, where TCP's own methods set nothing).
  */
-export function emulateTcp(socket: Socket, ends: Ends | ((handle: AddressedHandle) => Ends)): void {
-  const emulated = socket as Emulated;
-  const handle = emulated._handle;
-  emulated.resetAndDestroy = destroyForReset;
-  if (handle === null) return;
+export function giveTcpOptions(handle: TcpLikeHandle, replaced?: TcpLikeHandle | null): void {
+  handle.setNoDelay = nothingToSet;
+  handle.setKeepAlive = nothingToSet;
+  if (!replaced) return;
+  const { setNoDelay, setKeepAlive } = replaced;
+  if (setNoDelay && Object.hasOwn(replaced, 'setNoDelay')) {
+    handle.setNoDelay = (enable) => setNoDelay.call(replaced, enable);
+  }
+  if (setKeepAlive && Object.hasOwn(replaced, 'setKeepAlive')) {
+    handle.setKeepAlive = (...args) => setKeepAlive.apply(replaced, args);
+  }
+}
+
+/**
+ * Gives `handle` the ends of a TCP connection: `ends`, or what `ends(handle)` works out when Node
+ * first asks (it may ask the kernel about the handle's descriptor).
+ */
+export function emulateTcpEnds(
+  handle: TcpLikeHandle,
+  ends: Ends | ((handle: TcpLikeHandle) => Ends),
+): void {
   let known = typeof ends === 'function' ? null : ends;
   const settled = () => {
-    known ??= (ends as (handle: AddressedHandle) => Ends)(handle);
+    known ??= (ends as (handle: TcpLikeHandle) => Ends)(handle);
     return known;
   };
   handle.getpeername = (out) => fill(out, settled().remote);
   handle.getsockname = (out) => fill(out, settled().local);
+}
+
+/** Gives `socket` TCP's `resetAndDestroy()` (see above). */
+export function emulateTcpSocket(socket: Socket): void {
+  (socket as Emulated).resetAndDestroy = destroyForReset;
+}
+
+/** Gives `socket` and its handle what a TCP connection with `ends` would show. */
+export function emulateTcp(socket: Socket, ends: Ends): void {
+  emulateTcpSocket(socket);
+  const handle = (socket as Emulated)._handle;
+  if (handle !== null) emulateTcpEnds(handle, ends);
+}
+
+/** The names of the socket's own symbols Node keeps its TCP options under. */
+type OptionKey =
+  | 'kSetNoDelay'
+  | 'kSetKeepAlive'
+  | 'kSetKeepAliveInitialDelay'
+  | 'kSetKeepAliveInterval'
+  | 'kSetKeepAliveCount';
+
+/** Node's symbols for the options, as found on a socket (a socket has the first three from birth). */
+const optionKeys = new Map<OptionKey, symbol>();
+
+function optionKey(socket: Socket, name: OptionKey): symbol | undefined {
+  let key = optionKeys.get(name);
+  if (key === undefined) {
+    key = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === name);
+    if (key !== undefined) optionKeys.set(name, key);
+  }
+  return key;
+}
+
+/** Whether this Node passes a keep-alive interval and count to the handle (Node 24.x). */
+const KEEP_ALIVE_PROBES = Socket.prototype.setKeepAlive.length > 2;
+
+/**
+ * Passes the socket's `noDelay` and `keepAlive` to its handle as Node does once a TCP connect
+ * succeeds, before `'connect'`: the options it was made with, or set before it had a handle.
+ */
+export function applyConnectOptions(socket: Socket): void {
+  const handle = (socket as Emulated)._handle;
+  if (handle === null) return;
+  const state = socket as unknown as Record<symbol, unknown>;
+  const at = (name: OptionKey) => {
+    const key = optionKey(socket, name);
+    return key === undefined ? undefined : state[key];
+  };
+  if (at('kSetNoDelay') && handle.setNoDelay) handle.setNoDelay(true);
+  if (at('kSetKeepAlive') && handle.setKeepAlive) {
+    const delay = at('kSetKeepAliveInitialDelay') as number;
+    if (KEEP_ALIVE_PROBES) {
+      handle.setKeepAlive(true, delay, at('kSetKeepAliveInterval'), at('kSetKeepAliveCount'));
+    } else {
+      handle.setKeepAlive(true, delay);
+    }
+  }
 }

@@ -15,6 +15,7 @@ import {
   replaceHandle,
 } from '../../node-internals/pipe-handle.js';
 import { answerConnect } from '../../node-internals/tcp-connect-events.js';
+import { giveTcpOptions, type TcpLikeHandle } from '../../node-internals/tcp-emulation.js';
 import { type FastPathInfo, recordStatus } from '../../status.js';
 import { statuses } from '../../statuses.js';
 import { clientSocket, connectOverTcp, startConnect } from '../../tcp-connect.js';
@@ -45,6 +46,7 @@ function adoptDescriptor(
     recordStatus(socket, statuses.handoffFailed(error, backend.name));
     return startConnect(socket, given, options, listener);
   }
+  giveTcpOptions(handle as TcpLikeHandle);
   recordStatus(socket, info);
   answerConnect(socket, handle, { address, port, localPort });
   return startConnect(socket, given, options, listener);
@@ -109,6 +111,10 @@ function connectByName(request: ClientRequest, port: number): Socket {
       const place = placeFor(settings);
       const outcome = attemptAt(request, address, port);
       const handle = outcome?.fd === undefined ? null : descriptorHandle(backend, outcome.fd);
+      if (handle !== null && !(handle instanceof Error)) {
+        const replaced = (socket as unknown as { _handle: TcpLikeHandle | null })._handle;
+        giveTcpOptions(handle as TcpLikeHandle, replaced);
+      }
       if (
         outcome?.fd === undefined ||
         handle === null ||

@@ -22,6 +22,13 @@ import { type Ends, emulateTcp } from '../../node-internals/tcp-emulation.js';
 import type { FastPathSettings } from '../../options.js';
 import { type FastPathInfo, recordAcceptedStatus, recordStatus } from '../../status.js';
 import { statuses } from '../../statuses.js';
+import {
+  type Ends,
+  emulateTcpEnds,
+  emulateTcpSocket,
+  giveTcpOptions,
+  type TcpLikeHandle,
+} from '../../node-internals/tcp-emulation.js';
 import type { ServerRequest } from '../mechanism.js';
 import { canonicalAddress, parseAbstractClientName, shownName } from './names.js';
 import { placeFor, type RendezvousPlace } from './places.js';
@@ -71,18 +78,13 @@ interface RendezvousState {
 
 const states = new WeakMap<Server, RendezvousState>();
 
-type InternalServer = Server & { _connections: number; maxConnections: number | undefined };
-type InternalSocket = Socket & { server: Server; _server: Server; _handle: { fd?: number } | null };
-
-/** Node 20 reads `maxConnections = 0` as "no limit"; later versions refuse every connection. */
-const ZERO_REFUSES_ALL = Number(process.versions.node.split('.')[0]) >= 21;
-
-/** Whether `server` is at its connection limit, as Node decides for a connection TCP accepts. */
-function atLimit(server: InternalServer): boolean {
-  const limit = server.maxConnections;
-  if (limit == null || (limit === 0 && !ZERO_REFUSES_ALL)) return false;
-  return server._connections >= limit;
+/** What the rendezvous uses of a listening handle: Node's, or a `cluster` worker's stand-in. */
+interface ListenHandle {
+  onconnection(status: number, clientHandle?: AcceptedHandle): void;
 }
+
+/** A handle a Unix listener accepted. */
+type AcceptedHandle = TcpLikeHandle & { close(): void };
 
 /**
  * The `blockList` of a socket or server when this Node honours it (from Node 22.13; earlier
@@ -144,8 +146,8 @@ function acceptedEnds(tcp: TcpEnd, family: 4 | 6, peerName: string | null): Ends
 }
 
 /** The abstract or file name the peer of an accepted Unix socket is bound to, or `null`. */
-function peerNameOf(handle: { fd?: number } | null, backend: Backend): string | null {
-  const fd = handle?.fd;
+function peerNameOf(handle: TcpLikeHandle, backend: Backend): string | null {
+  const fd = handle.fd;
   if (typeof fd !== 'number' || fd < 0) return null;
   try {
     return backend.getUnixPeerAddress(fd);
@@ -154,48 +156,69 @@ function peerNameOf(handle: { fd?: number } | null, backend: Backend): string | 
   }
 }
 
+/** Node's symbol for the object a handle reports to, from a handle that has one. */
+let ownerSymbol: symbol | undefined;
+
 /**
- * Hands a connection a Unix listener accepted to the user's server, as if its TCP listener had
- * accepted it: counted there (so `getConnections`, `maxConnections` and `close` see one server),
- * with the TCP addresses, then `'connection'`; past `maxConnections`, dropped with `'drop'`; from
- * an address the server's `blockList` blocks, closed unseen, as Node does.
+ * Calls `made(socket)` with the socket Node makes around `handle`, as Node makes it: before
+ * anything sees it (a server's `'connection'` listeners). Node's socket names itself the handle's
+ * owner first thing; the handle takes that one assignment as a plain property again.
+ */
+function whenOwned(handle: object, owner: symbol, made: (socket: Socket) => void): void {
+  Object.defineProperty(handle, owner, {
+    configurable: true,
+    enumerable: true,
+    get: () => undefined,
+    set(socket: Socket) {
+      Object.defineProperty(handle, owner, {
+        configurable: true,
+        enumerable: true,
+        writable: true,
+        value: socket,
+      });
+      made(socket);
+    },
+  });
+}
+
+/**
+ * The `onconnection` of a Unix listener: hands what it accepts to the user's server as if its
+ * TCP listener had accepted it. The handle gets TCP's ends and options, then goes to the server's
+ * own listening handle's `onconnection`, which does for it all Node does for a TCP connection:
+ * `maxConnections` and `'drop'`, `blockList`, the socket with the server's `allowHalfOpen`,
+ * `pauseOnConnect` and `highWaterMark`, its `noDelay` and `keepAlive`, the count, `'connection'`
+ * and the channels that announce it.
  */
 function handToServer(
   server: Server,
-  socket: Socket,
   tcp: TcpEnd,
   family: 4 | 6,
   backend: Backend,
   info: FastPathInfo,
-): void {
-  const target = server as InternalServer;
-  const ends = (handle: { fd?: number } | null) =>
-    acceptedEnds(tcp, family, peerNameOf(handle, backend));
-  if (atLimit(target)) {
-    const { local, remote } = ends((socket as InternalSocket)._handle);
-    socket.destroy();
-    server.emit('drop', {
-      localAddress: local.address,
-      localPort: local.port,
-      localFamily: local.family,
-      remoteAddress: remote.address,
-      remotePort: remote.port,
-      remoteFamily: remote.family,
-    });
-    return;
-  }
-  if (blocks(honouredBlockList(server), remoteAddress(tcp, family))) {
-    socket.destroy();
-    return;
-  }
-  const moved = socket as InternalSocket;
-  (moved._server as InternalServer)._connections--;
-  moved.server = server;
-  moved._server = server;
-  target._connections++;
-  emulateTcp(socket, ends);
-  recordStatus(socket, info);
-  server.emit('connection', socket);
+): ListenHandle['onconnection'] {
+  return (status, clientHandle) => {
+    const listening = (server as Server & { _handle: ListenHandle | null })._handle;
+    if (listening === null || typeof listening.onconnection !== 'function') {
+      clientHandle?.close();
+      return;
+    }
+    if (clientHandle !== undefined) {
+      emulateTcpEnds(clientHandle, (handle) =>
+        acceptedEnds(tcp, family, peerNameOf(handle, backend)),
+      );
+      giveTcpOptions(clientHandle);
+      ownerSymbol ??= Object.getOwnPropertySymbols(listening).find(
+        (symbol) => symbol.description === 'owner_symbol',
+      );
+      if (ownerSymbol !== undefined) {
+        whenOwned(clientHandle, ownerSymbol, (socket) => {
+          emulateTcpSocket(socket);
+          recordStatus(socket, info);
+        });
+      }
+    }
+    listening.onconnection(status, clientHandle);
+  };
 }
 
 /** The TCP end of `server`, or the status that says why it gets no rendezvous. */
@@ -271,16 +294,9 @@ function listenOn(
   { name, family, tcp, backend, generation }: Opening,
   done: (error: Error | null) => void,
 ): void {
-  const { allowHalfOpen = false, pauseOnConnect = false } = server as Server & {
-    allowHalfOpen?: boolean;
-    pauseOnConnect?: boolean;
-  };
-  const unix = netCreateServer({ allowHalfOpen, pauseOnConnect });
+  const unix = netCreateServer();
   state.listeners.push(unix);
   const accepted = statuses.rendezvousAccepted(shownName(name), backend.name);
-  unix.on('connection', (socket: Socket) =>
-    handToServer(server, socket, tcp, family, backend, accepted),
-  );
   const forget = () => {
     const at = state.listeners.indexOf(unix);
     if (at !== -1) state.listeners.splice(at, 1);
@@ -298,7 +314,15 @@ function listenOn(
       done(new Error('the server closed while its rendezvous was opening'));
       return;
     }
-    // Errors a listening server meets (accept failures) are the user's server's errors.
+    // What it accepts, and its accept failures, are the user's server's: Node's own
+    // `onconnection` of that server reports them, from the first connection on.
+    (unix as Server & { _handle: ListenHandle })._handle.onconnection = handToServer(
+      server,
+      tcp,
+      family,
+      backend,
+      accepted,
+    );
     unix.on('error', (error) => server.emit('error', error));
     if (state.unrefed) unix.unref();
     done(null);
@@ -366,18 +390,17 @@ type Listened = Server & {
 /**
  * Listens `unix` on `name` without its `listen()`, which announces every listen on
  * `tracing:net.server.listen`: observers must see the user's listen alone. The handle is bound
- * and listened here, as Node's `listen({ path })` does, and accepts through Node's own connection
- * handler, taken from the TCP listener of `server`, so accepted sockets are made, counted and
- * announced (`net.server.socket`) as Node makes them. Returns false, changing nothing, where that
- * is out of reach: in a `cluster` worker (the primary opens its listeners) or without the binding
- * or Node's handler; a failure is `unix`'s `'error'`, on the next tick as Node reports it.
+ * and listened here, as Node's `listen({ path })` does; what it accepts goes to the connection
+ * handler of the TCP listener of `server` ({@link handToServer}). Returns false, changing
+ * nothing, where that is out of reach: in a `cluster` worker (the primary opens its listeners) or
+ * without the binding or Node's handler; a failure is `unix`'s `'error'`, on the next tick as
+ * Node reports it.
  */
 function listenQuietly(unix: Server, server: Server, name: string): boolean {
   if (cluster.isWorker) return false;
   const tcpHandle = (server as Listened)._handle;
-  const onconnection = tcpHandle?.onconnection;
   const owner = tcpHandle ? symbolNamed(tcpHandle, 'owner_symbol') : undefined;
-  if (typeof onconnection !== 'function' || owner === undefined) return false;
+  if (typeof tcpHandle?.onconnection !== 'function' || owner === undefined) return false;
   let handle: ListeningPipeHandle | null;
   try {
     handle = listeningPipeHandle(name);
@@ -389,7 +412,6 @@ function listenQuietly(unix: Server, server: Server, name: string): boolean {
   const listened = unix as Listened;
   const held = handle as ListeningPipeHandle & Record<symbol, unknown>;
   held[owner] = unix;
-  held.onconnection = onconnection;
   listened._handle = held;
   listened._pipeName = name;
   listened._connectionKey = `-1:${name}:-1`;
