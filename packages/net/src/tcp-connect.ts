@@ -73,7 +73,7 @@ export function startConnect(
   if (given) return nodeSocketConnect.call(socket, options as NetConnectOpts, listener);
   // The one normalized argument net.connect passes, so whoever patched the method sees Node's call.
   const normalized = nodeNormalizeArgs([options, ...(listener ? [listener] : [])]);
-  return within(() => (socket.connect as (normalized: unknown[]) => Socket)(normalized));
+  return within(() => (socket.connect as unknown as (normalized: unknown[]) => Socket)(normalized));
 }
 
 /**

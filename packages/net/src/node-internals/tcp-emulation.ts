@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { isIP, Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { isIPv4MappedAddress } from '@loopfast/core';
 
 /** One end of a connection as TCP would report it. */
@@ -123,50 +123,4 @@ export function emulateTcp(socket: Socket, ends: Ends): void {
   emulateTcpSocket(socket);
   const handle = (socket as Emulated)._handle;
   if (handle !== null) emulateTcpEnds(handle, ends);
-}
-
-/** The names of the socket's own symbols Node keeps its TCP options under. */
-type OptionKey =
-  | 'kSetNoDelay'
-  | 'kSetKeepAlive'
-  | 'kSetKeepAliveInitialDelay'
-  | 'kSetKeepAliveInterval'
-  | 'kSetKeepAliveCount';
-
-/** Node's symbols for the options, as found on a socket (a socket has the first three from birth). */
-const optionKeys = new Map<OptionKey, symbol>();
-
-function optionKey(socket: Socket, name: OptionKey): symbol | undefined {
-  let key = optionKeys.get(name);
-  if (key === undefined) {
-    key = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === name);
-    if (key !== undefined) optionKeys.set(name, key);
-  }
-  return key;
-}
-
-/** Whether this Node passes a keep-alive interval and count to the handle (Node 24.x). */
-const KEEP_ALIVE_PROBES = Socket.prototype.setKeepAlive.length > 2;
-
-/**
- * Passes the socket's `noDelay` and `keepAlive` to its handle as Node does once a TCP connect
- * succeeds, before `'connect'`: the options it was made with, or set before it had a handle.
- */
-export function applyConnectOptions(socket: Socket): void {
-  const handle = (socket as Emulated)._handle;
-  if (handle === null) return;
-  const state = socket as unknown as Record<symbol, unknown>;
-  const at = (name: OptionKey) => {
-    const key = optionKey(socket, name);
-    return key === undefined ? undefined : state[key];
-  };
-  if (at('kSetNoDelay') && handle.setNoDelay) handle.setNoDelay(true);
-  if (at('kSetKeepAlive') && handle.setKeepAlive) {
-    const delay = at('kSetKeepAliveInitialDelay') as number;
-    if (KEEP_ALIVE_PROBES) {
-      handle.setKeepAlive(true, delay, at('kSetKeepAliveInterval'), at('kSetKeepAliveCount'));
-    } else {
-      handle.setKeepAlive(true, delay);
-    }
-  }
 }

@@ -18,10 +18,6 @@ import {
 } from 'node:net';
 import { type Backend, isLoopbackAddress, isWildcardAddress } from '@loopfast/core';
 import { type ListeningPipeHandle, listeningPipeHandle } from '../../node-internals/pipe-handle.js';
-import { type Ends, emulateTcp } from '../../node-internals/tcp-emulation.js';
-import type { FastPathSettings } from '../../options.js';
-import { type FastPathInfo, recordAcceptedStatus, recordStatus } from '../../status.js';
-import { statuses } from '../../statuses.js';
 import {
   type Ends,
   emulateTcpEnds,
@@ -29,6 +25,9 @@ import {
   giveTcpOptions,
   type TcpLikeHandle,
 } from '../../node-internals/tcp-emulation.js';
+import type { FastPathSettings } from '../../options.js';
+import { type FastPathInfo, recordAcceptedStatus, recordStatus } from '../../status.js';
+import { statuses } from '../../statuses.js';
 import type { ServerRequest } from '../mechanism.js';
 import { canonicalAddress, parseAbstractClientName, shownName } from './names.js';
 import { placeFor, type RendezvousPlace } from './places.js';
