@@ -8,6 +8,8 @@
  * @module
  */
 import { isIP, type Socket } from 'node:net';
+import { constants } from 'node:os';
+import { emulateReset, resetByPeer } from './resets.js';
 import { emulateTcp, familyOf, loopbackPeer } from './tcp-emulation.js';
 
 /** Where a connection over the rendezvous goes, as TCP would name it. */
@@ -40,6 +42,24 @@ export function destinationOf(socket: Socket): Destination | undefined {
 }
 
 /**
+ * What TCP reports when the peer reset the connection before the client saw it connected: the
+ * connect fails with `ECONNRESET`, as Node's `afterConnect` words it.
+ */
+function failConnectAsReset(socket: Socket, address: string, port: number, family: number): void {
+  const error = new Error(`connect ECONNRESET ${address}:${port}`);
+  Object.assign(error, {
+    errno: -constants.errno.ECONNRESET,
+    code: 'ECONNRESET',
+    syscall: 'connect',
+    address,
+    port,
+  });
+  (socket as { connecting: boolean }).connecting = false;
+  socket.emit('connectionAttemptFailed', address, port, family, error);
+  socket.destroy(error);
+}
+
+/**
  * Finishes the connect of `socket`, already open on a connected descriptor and marked
  * `connecting`: toward an IP literal Node announces its attempt on the next tick, toward a name
  * after the lookup (whose events Node has emitted, or `destination.lookups` holds); `'connect'` comes after the next poll of the event loop, as TCP's does, so a
@@ -47,6 +67,8 @@ export function destinationOf(socket: Socket): Destination | undefined {
  */
 export function finishConnect(socket: Socket, destination: Destination): void {
   (socket as Finishing)[kDestination] = destination;
+  // A reset while connecting waits for `'connect'`, as Node's does.
+  emulateReset(socket);
   const { host, address, port, localPort, lookups = [] } = destination;
   const family = isIP(address);
   const announceAttempt = () => socket.emit('connectionAttempt', address, port, family);
@@ -57,6 +79,10 @@ export function finishConnect(socket: Socket, destination: Destination): void {
     if (named) {
       for (const found of lookups) socket.emit('lookup', null, found.address, found.family, host);
       announceAttempt();
+    }
+    if (resetByPeer(socket)) {
+      failConnectAsReset(socket, address, port, family);
+      return;
     }
     const familyName = familyOf(address);
     emulateTcp(socket, {

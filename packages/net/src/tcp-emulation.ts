@@ -2,8 +2,8 @@
  * What a connection the rendezvous carries shows of TCP. A Unix socket has no IP addresses
  * (Node reports `undefined`), but code reads them (Express's `req.ip`, proxy-address checks,
  * rate limiters, logs): such a socket reports what the TCP connection would have, ports included
- * (see the rendezvous names). `resetAndDestroy()`, which Node refuses on anything but a TCP
- * handle, destroys the socket: a Unix socket has no reset.
+ * (see the rendezvous names), and `resetAndDestroy()`, which Node refuses on anything but a TCP
+ * handle, resets as far as a Unix socket can (see `resets.ts`).
  *
  * The ends live on the socket's handle, as a TCP handle's do: Node's address getters, `address()`
  * and a TLS socket over it (whose handle asks the one beneath) all call the handle's
@@ -14,6 +14,7 @@
  */
 import { isIP, type Socket } from 'node:net';
 import { isIPv4MappedAddress } from '@loopfast/core';
+import { emulateReset } from './resets.js';
 
 /** One end of a connection as TCP would report it. */
 export interface Endpoint {
@@ -46,14 +47,7 @@ interface AddressedHandle {
   getsockname?(out: Record<string, unknown>): number;
 }
 
-type Emulated = Socket & {
-  _handle: AddressedHandle | null;
-  resetAndDestroy(this: Emulated): Emulated;
-};
-
-function destroyForReset(this: Emulated): Emulated {
-  return this.destroy();
-}
+type Emulated = Socket & { _handle: AddressedHandle | null };
 
 /** Copies `end` into `out` as a TCP handle fills it (no port where there is none). */
 function fill(out: Record<string, unknown>, end: Endpoint): number {
@@ -70,7 +64,7 @@ function fill(out: Record<string, unknown>, end: Endpoint): number {
 export function emulateTcp(socket: Socket, ends: Ends | ((handle: AddressedHandle) => Ends)): void {
   const emulated = socket as Emulated;
   const handle = emulated._handle;
-  emulated.resetAndDestroy = destroyForReset;
+  emulateReset(socket);
   if (handle === null) return;
   let known = typeof ends === 'function' ? null : ends;
   const settled = () => {

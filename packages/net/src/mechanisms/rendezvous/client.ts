@@ -11,6 +11,7 @@ import { isIP, type NetConnectOpts, Socket, type SocketConstructorOpts } from 'n
 import { type Backend, isLoopbackAddress, type NativeSocket } from '@loopfast/core';
 import { nodeSocketConnect } from '../../node-originals.js';
 import { connectedPipeHandle, replaceHandle } from '../../pipe-handle.js';
+import { awaitPeer, writeAsTcp } from '../../resets.js';
 import { socketOptionsFrom } from '../../socket-options.js';
 import { type FastPathInfo, recordStatus } from '../../status.js';
 import { statuses } from '../../statuses.js';
@@ -27,7 +28,7 @@ function adoptDescriptor(
   fd: NativeSocket,
   address: string,
   port: number,
-  localPort: number | undefined,
+  { localPort, boundName }: { localPort: number | undefined; boundName?: string | undefined },
   info: FastPathInfo,
 ): Socket {
   const { options, host, listener, backend } = request;
@@ -64,6 +65,9 @@ function adoptDescriptor(
   // writes and `end()` queue until `'connect'`, which Node's stream code waits for.
   (socket as { connecting: boolean }).connecting = true;
   recordStatus(socket, info);
+  const adopted = (socket as { _handle?: object })._handle ?? null;
+  writeAsTcp(adopted, backend);
+  if (boundName !== undefined) awaitPeer(boundName, adopted);
   if (options.timeout) socket.setTimeout(options.timeout);
   if (listener) socket.once('connect', listener);
   finishConnect(socket, { host, address, port, localPort });
@@ -145,6 +149,8 @@ function connectByName(request: ClientRequest, port: number): Socket {
       callback(error, answer, answerFamily);
       connecting.connecting = true;
       recordStatus(socket, outcome.info);
+      writeAsTcp(handle, backend);
+      if (outcome.boundName !== undefined) awaitPeer(outcome.boundName, handle);
       finishConnect(socket, {
         host,
         address,
@@ -218,5 +224,5 @@ export function connectClient(request: ClientRequest): Socket {
     return tcp(placeFor(settings).absent(backend, settings, canonicalAddress(host), port));
   }
   if (outcome.fd === undefined) return tcp(outcome.info);
-  return adoptDescriptor(request, outcome.fd, host, port, outcome.localPort, outcome.info);
+  return adoptDescriptor(request, outcome.fd, host, port, outcome, outcome.info);
 }

@@ -17,6 +17,7 @@ import {
 } from 'node:net';
 import { type Backend, isLoopbackAddress, isWildcardAddress } from '@loopfast/core';
 import type { FastPathSettings } from '../../options.js';
+import { pairAccepted, writeAsTcp } from '../../resets.js';
 import { type FastPathInfo, recordAcceptedStatus, recordStatus } from '../../status.js';
 import { statuses } from '../../statuses.js';
 import { type Ends, emulateTcp } from '../../tcp-emulation.js';
@@ -191,6 +192,9 @@ function handToServer(
   moved.server = server;
   moved._server = server;
   target._connections++;
+  const handle = (socket as InternalSocket)._handle;
+  pairAccepted(handle, () => peerNameOf(handle, backend));
+  writeAsTcp(handle, backend);
   emulateTcp(socket, ends);
   recordStatus(socket, info);
   server.emit('connection', socket);

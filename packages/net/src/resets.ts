@@ -1,0 +1,175 @@
+/**
+ * `resetAndDestroy()` over the rendezvous. A Unix socket has no reset, but Linux gives the peer
+ * of a Unix stream socket `ECONNRESET` (on its next read, after what it had not read yet) when
+ * the socket closes with unread data in its receive queue; a plain close gives it a clean end,
+ * and `SO_LINGER` with a zero timeout changes nothing. So a reset closes the socket with its
+ * receive queue holding data:
+ * - what the peer sent and this side has not read makes it so already (any process);
+ * - a peer in this process (the abstract place pairs a client with the connection its server
+ *   accepted, by the client's bound name) writes one byte into it first, through its own
+ *   descriptor; nobody ever reads that byte, since the socket it goes to closes at once.
+ *
+ * A peer in another process with nothing unread sees a clean end, as it would after `destroy()`:
+ * nothing in this process can put data in this socket's receive queue.
+ *
+ * Writing to a peer that has closed fails at once on a Unix socket (`EPIPE`). TCP accepts the
+ * first such write (the data is lost, the peer answers with a reset) and fails the later ones
+ * with `EPIPE`, or with `ECONNRESET` where the peer's close was a reset; the rendezvous's
+ * handles report writes so.
+ *
+ * @module
+ */
+import { writeSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { constants } from 'node:os';
+import type { Backend } from '@loopfast/core';
+import { socketConstants } from '@loopfast/core/internal';
+
+/** Where a handle keeps the handle at the other end of its connection, when that is in this process. */
+const kPeer = Symbol('loopfast.peer');
+
+/** Set on a handle whose peer in this process reset the connection. */
+const kResetByPeer = Symbol('loopfast.resetByPeer');
+
+/** What a reset reads of a `pipe_wrap` handle: its descriptor, `-1` once closed. */
+interface PairedHandle {
+  readonly fd?: number;
+  close(...args: unknown[]): unknown;
+  [kPeer]?: PairedHandle;
+  [kResetByPeer]?: boolean;
+}
+
+type Resettable = Socket & {
+  _handle: PairedHandle | null;
+  resetAndDestroy(this: Resettable): Resettable;
+};
+
+/** Clients of this process by their bound name, until their server accepts them here or they close. */
+const waiting = new Map<string, PairedHandle>();
+
+const ONE_BYTE = Buffer.alloc(1);
+
+/**
+ * Remembers the handle of a client this process connected over the rendezvous, bound to `name`,
+ * so that a server of this process that accepts it can pair with it.
+ */
+export function awaitPeer(name: string, handle: object | null): void {
+  if (handle === null) return;
+  const client = handle as PairedHandle;
+  waiting.set(name, client);
+  const close = client.close;
+  client.close = function closeUnpaired(this: PairedHandle, ...args: unknown[]) {
+    if (waiting.get(name) === this) waiting.delete(name);
+    return close.apply(this, args);
+  };
+}
+
+/**
+ * Pairs a connection a rendezvous listener accepted with its client, when the client is in this
+ * process; `peerName` says whom the accepted handle is connected to (asked only when some client
+ * of this process waits, as it costs a system call).
+ */
+export function pairAccepted(handle: object | null, peerName: () => string | null): void {
+  if (handle === null || waiting.size === 0) return;
+  const name = peerName();
+  const client = name === null ? undefined : waiting.get(name);
+  if (client === undefined) return;
+  waiting.delete(name as string);
+  (handle as PairedHandle)[kPeer] = client;
+  client[kPeer] = handle as PairedHandle;
+}
+
+/** Closes `socket` as a reset: its receive queue holds data first wherever this process can see to it. */
+function reset(socket: Resettable): void {
+  const peer = socket._handle?.[kPeer];
+  const fd = peer?.fd;
+  if (peer !== undefined && typeof fd === 'number' && fd >= 0) {
+    peer[kResetByPeer] = true;
+    try {
+      writeSync(fd, ONE_BYTE);
+    } catch {
+      // The peer's send buffer is full (so this side has unread data already) or it shut down
+      // its writing: the close is the reset the kernel makes of it.
+    }
+  }
+  socket.destroy();
+}
+
+/**
+ * Whether the peer of `socket` (in this process) reset the connection: before `'connect'`, TCP
+ * then reports the connect as failed with `ECONNRESET`.
+ */
+export function resetByPeer(socket: Socket): boolean {
+  return (socket as Resettable)._handle?.[kResetByPeer] === true;
+}
+
+const nodeResetAndDestroy = Socket.prototype.resetAndDestroy as (this: Socket) => Socket;
+
+/** As Node's: after the connect when still connecting, and Node's own error once closed. */
+function resetOverRendezvous(this: Resettable): Resettable {
+  if (this._handle === null) return nodeResetAndDestroy.call(this) as Resettable;
+  if (this.connecting) this.once('connect', () => reset(this));
+  else reset(this);
+  return this;
+}
+
+/**
+ * Gives `socket`, connected over the rendezvous, a `resetAndDestroy()` (Node's refuses anything
+ * but a TCP handle) that gives the peer what Linux can of a reset.
+ */
+export function emulateReset(socket: Socket): void {
+  (socket as Resettable).resetAndDestroy = resetOverRendezvous;
+}
+
+const UV_EPIPE = -constants.errno.EPIPE;
+const UV_ECONNRESET = -constants.errno.ECONNRESET;
+
+/** The write methods of a `pipe_wrap` handle, each returning a libuv status. */
+const WRITES = [
+  'writeBuffer',
+  'writev',
+  'writeUtf8String',
+  'writeLatin1String',
+  'writeAsciiString',
+  'writeUcs2String',
+] as const;
+
+type Write = (this: unknown, req: unknown, data: unknown, extra: unknown) => number;
+
+/**
+ * Makes `handle` (a Unix socket of the rendezvous) report a write to a peer that has closed as a
+ * TCP socket does: a pending reset as `ECONNRESET`, else the first such write as accepted.
+ */
+export function writeAsTcp(handle: object | null, backend: Backend): void {
+  if (handle === null) return;
+  const target = handle as Record<string, unknown> & { readonly fd?: number };
+  const { SOL_SOCKET, SO_ERROR } = socketConstants();
+  let acceptedOnce = false;
+  const asTcp = (status: number): number => {
+    if (status !== UV_EPIPE) return status;
+    let pending = 0;
+    try {
+      if (typeof target.fd === 'number' && target.fd >= 0) {
+        pending = backend.getSocketOption(target.fd, SOL_SOCKET, SO_ERROR);
+      }
+    } catch {
+      // Unreadable: the write's own error stands.
+    }
+    if (pending === constants.errno.ECONNRESET) return UV_ECONNRESET;
+    if (acceptedOnce) return status;
+    acceptedOnce = true;
+    return 0;
+  };
+  for (const name of WRITES) {
+    const write = target[name] as Write | undefined;
+    if (typeof write !== 'function') continue;
+    target[name] = function writeLikeTcp(
+      this: unknown,
+      req: unknown,
+      data: unknown,
+      extra: unknown,
+    ) {
+      return asTcp(write.call(this, req, data, extra));
+    };
+  }
+}
