@@ -134,7 +134,40 @@ const WRITES = [
   'writeUcs2String',
 ] as const;
 
-type Write = (this: unknown, req: unknown, data: unknown, extra: unknown) => number;
+type Write = (this: WritingHandle, req: unknown, data: unknown, extra: unknown) => number;
+
+/** Set on a rendezvous handle whose writes are reported as TCP's: the backend to ask `SO_ERROR`. */
+const kWriteBackend = Symbol('loopfast.writeBackend');
+/** Set once a handle has accepted, as TCP does, the first write to a peer that has closed. */
+const kAcceptedOnce = Symbol('loopfast.acceptedOnce');
+
+interface WritingHandle {
+  readonly fd?: number;
+  [kWriteBackend]?: Backend;
+  [kAcceptedOnce]?: boolean;
+}
+
+/** What a TCP socket reports for a write that failed with `status` on `handle`. */
+function asTcp(handle: WritingHandle, status: number): number {
+  if (status !== UV_EPIPE) return status;
+  const backend = handle[kWriteBackend];
+  let pending = 0;
+  try {
+    if (backend !== undefined && typeof handle.fd === 'number' && handle.fd >= 0) {
+      const { SOL_SOCKET, SO_ERROR } = socketConstants();
+      pending = backend.getSocketOption(handle.fd, SOL_SOCKET, SO_ERROR);
+    }
+  } catch {
+    // Unreadable: the write's own error stands.
+  }
+  if (pending === constants.errno.ECONNRESET) return UV_ECONNRESET;
+  if (handle[kAcceptedOnce]) return status;
+  handle[kAcceptedOnce] = true;
+  return 0;
+}
+
+/** Each write method of Node's handles with its TCP-like report, made once and shared. */
+const likeTcp = new Map<Write, Write>();
 
 /**
  * Makes `handle` (a Unix socket of the rendezvous) report a write to a peer that has closed as a
@@ -142,34 +175,18 @@ type Write = (this: unknown, req: unknown, data: unknown, extra: unknown) => num
  */
 export function writeAsTcp(handle: object | null, backend: Backend): void {
   if (handle === null) return;
-  const target = handle as Record<string, unknown> & { readonly fd?: number };
-  const { SOL_SOCKET, SO_ERROR } = socketConstants();
-  let acceptedOnce = false;
-  const asTcp = (status: number): number => {
-    if (status !== UV_EPIPE) return status;
-    let pending = 0;
-    try {
-      if (typeof target.fd === 'number' && target.fd >= 0) {
-        pending = backend.getSocketOption(target.fd, SOL_SOCKET, SO_ERROR);
-      }
-    } catch {
-      // Unreadable: the write's own error stands.
-    }
-    if (pending === constants.errno.ECONNRESET) return UV_ECONNRESET;
-    if (acceptedOnce) return status;
-    acceptedOnce = true;
-    return 0;
-  };
+  const target = handle as WritingHandle & Record<string, unknown>;
+  target[kWriteBackend] = backend;
   for (const name of WRITES) {
     const write = target[name] as Write | undefined;
     if (typeof write !== 'function') continue;
-    target[name] = function writeLikeTcp(
-      this: unknown,
-      req: unknown,
-      data: unknown,
-      extra: unknown,
-    ) {
-      return asTcp(write.call(this, req, data, extra));
-    };
+    let wrapped = likeTcp.get(write);
+    if (wrapped === undefined) {
+      wrapped = function writeLikeTcp(this: WritingHandle, req, data, extra) {
+        return asTcp(this, write.call(this, req, data, extra));
+      };
+      likeTcp.set(write, wrapped);
+    }
+    target[name] = wrapped;
   }
 }
