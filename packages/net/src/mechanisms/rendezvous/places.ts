@@ -16,9 +16,8 @@ import type { ListenContext } from './listener.js';
 
 /**
  * What a client's attempt gave: a connected descriptor with the port its end reports (and the
- * name it is bound to, where it has one); a status
- * that sends it to TCP; or `null` when nothing listens at the address (TCP would try the next
- * address of a name).
+ * name it is bound to, where it has one); a status that sends it to TCP; or `null` when nothing
+ * listens at the address (TCP would try the next address of a name).
  */
 export type ClientAttempt =
   | {
