@@ -1806,6 +1806,26 @@ export const BEHAVIOURS: readonly Behaviour[] = [
       }),
   },
   {
+    title:
+      "write() of 10 MiB right after the peer's destroy(): one error (EPIPE or ECONNRESET), not an accepted write",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { server, port } = await serve(scope, pair, host, null, () => {});
+        const arrived = accepted(server);
+        const socket = dial(scope, pair, { port, host });
+        const [peer] = await Promise.all([arrived, within(once(socket, 'connect'), 'connect')]);
+        const errors: string[] = [];
+        peer.on('error', (error: NodeJS.ErrnoException) => errors.push(String(error.code)));
+        socket.destroy();
+        peer.write(Buffer.alloc(10 * 1024 * 1024, 0x62));
+        await closed(peer);
+        return {
+          errors: errors.length,
+          resetOrPipe: errors.every((code) => code === 'EPIPE' || code === 'ECONNRESET'),
+        };
+      }),
+  },
+  {
     title: 'resetAndDestroy() of a destroyed socket: ERR_SOCKET_CLOSED as an error event',
     run: (pair, host) =>
       run(async (scope) => {

@@ -12,10 +12,10 @@
  * A peer in another process with nothing unread sees a clean end, as it would after `destroy()`:
  * nothing in this process can put data in this socket's receive queue.
  *
- * Writing to a peer that has closed fails at once on a Unix socket (`EPIPE`). TCP accepts the
- * first such write (the data is lost, the peer answers with a reset) and fails the later ones
- * with `EPIPE`, or with `ECONNRESET` where the peer's close was a reset; the rendezvous's
- * handles report writes so.
+ * Writing to a peer that has closed fails at once on a Unix socket (`EPIPE`). TCP takes the
+ * first such write as far as its send buffer holds it (the data is lost, the peer answers with a
+ * reset; the rest of a larger write fails) and fails the later ones with `EPIPE`, or with
+ * `ECONNRESET` where the peer's close was a reset; the rendezvous's handles report writes so.
  *
  * @module
  */
@@ -124,19 +124,22 @@ export function emulateReset(socket: Socket): void {
 const UV_EPIPE = -constants.errno.EPIPE;
 const UV_ECONNRESET = -constants.errno.ECONNRESET;
 
-/** The write methods of a `pipe_wrap` handle, each returning a libuv status. */
-const WRITES = [
-  'writeBuffer',
-  'writev',
-  'writeUtf8String',
-  'writeLatin1String',
-  'writeAsciiString',
-  'writeUcs2String',
-] as const;
+/**
+ * The write methods of a `pipe_wrap` handle, each returning a libuv status, with the encoding of
+ * the string it takes (`null`: buffers).
+ */
+const WRITES = {
+  writeBuffer: null,
+  writev: null,
+  writeUtf8String: 'utf8',
+  writeLatin1String: 'latin1',
+  writeAsciiString: 'ascii',
+  writeUcs2String: 'ucs2',
+} as const satisfies Record<string, BufferEncoding | null>;
 
 type Write = (this: WritingHandle, req: unknown, data: unknown, extra: unknown) => number;
 
-/** Set on a rendezvous handle whose writes are reported as TCP's: the backend to ask `SO_ERROR`. */
+/** Set on a rendezvous handle whose writes are reported as TCP's: the backend to ask the kernel. */
 const kWriteBackend = Symbol('loopfast.writeBackend');
 /** Set once a handle has accepted, as TCP does, the first write to a peer that has closed. */
 const kAcceptedOnce = Symbol('loopfast.acceptedOnce');
@@ -147,23 +150,44 @@ interface WritingHandle {
   [kAcceptedOnce]?: boolean;
 }
 
-/** What a TCP socket reports for a write that failed with `status` on `handle`. */
-function asTcp(handle: WritingHandle, status: number): number {
+/** The bytes a write method was given: buffers, `writev`'s list, or a string in `encoding`. */
+function bytesOf(data: unknown, extra: unknown, encoding: BufferEncoding | null): number {
+  if (encoding !== null) return Buffer.byteLength(String(data), encoding);
+  if (!Array.isArray(data)) return ArrayBuffer.isView(data) ? data.byteLength : 0;
+  // `writev`: all buffers, or each chunk followed by its encoding.
+  const step = extra === true ? 1 : 2;
+  let total = 0;
+  for (let i = 0; i < data.length; i += step) {
+    const chunk: unknown = data[i];
+    total += ArrayBuffer.isView(chunk)
+      ? chunk.byteLength
+      : Buffer.byteLength(String(chunk), data[i + 1] as BufferEncoding);
+  }
+  return total;
+}
+
+/**
+ * What a TCP socket reports for a write of `bytes` that failed with `status` on `handle`: a reset
+ * pending on the socket as `ECONNRESET`; the first write to a peer that closed as accepted, if it
+ * fits the send buffer (TCP takes that much and loses it; the rest of a larger write fails).
+ */
+function asTcp(handle: WritingHandle, status: number, bytes: () => number): number {
   if (status !== UV_EPIPE) return status;
   const backend = handle[kWriteBackend];
-  let pending = 0;
+  const fd = handle.fd;
+  if (backend === undefined || typeof fd !== 'number' || fd < 0) return status;
+  const { SOL_SOCKET, SO_ERROR, SO_SNDBUF } = socketConstants();
   try {
-    if (backend !== undefined && typeof handle.fd === 'number' && handle.fd >= 0) {
-      const { SOL_SOCKET, SO_ERROR } = socketConstants();
-      pending = backend.getSocketOption(handle.fd, SOL_SOCKET, SO_ERROR);
+    if (backend.getSocketOption(fd, SOL_SOCKET, SO_ERROR) === constants.errno.ECONNRESET) {
+      return UV_ECONNRESET;
     }
+    if (handle[kAcceptedOnce]) return status;
+    handle[kAcceptedOnce] = true;
+    return bytes() <= backend.getSocketOption(fd, SOL_SOCKET, SO_SNDBUF) ? 0 : status;
   } catch {
     // Unreadable: the write's own error stands.
+    return status;
   }
-  if (pending === constants.errno.ECONNRESET) return UV_ECONNRESET;
-  if (handle[kAcceptedOnce]) return status;
-  handle[kAcceptedOnce] = true;
-  return 0;
 }
 
 /** Each write method of Node's handles with its TCP-like report, made once and shared. */
@@ -171,19 +195,21 @@ const likeTcp = new Map<Write, Write>();
 
 /**
  * Makes `handle` (a Unix socket of the rendezvous) report a write to a peer that has closed as a
- * TCP socket does: a pending reset as `ECONNRESET`, else the first such write as accepted.
+ * TCP socket does (see {@link asTcp}).
  */
 export function writeAsTcp(handle: object | null, backend: Backend): void {
   if (handle === null) return;
   const target = handle as WritingHandle & Record<string, unknown>;
   target[kWriteBackend] = backend;
-  for (const name of WRITES) {
+  for (const [name, encoding] of Object.entries(WRITES)) {
     const write = target[name] as Write | undefined;
     if (typeof write !== 'function') continue;
     let wrapped = likeTcp.get(write);
     if (wrapped === undefined) {
       wrapped = function writeLikeTcp(this: WritingHandle, req, data, extra) {
-        return asTcp(this, write.call(this, req, data, extra));
+        return asTcp(this, write.call(this, req, data, extra), () =>
+          bytesOf(data, extra, encoding),
+        );
       };
       likeTcp.set(write, wrapped);
     }
