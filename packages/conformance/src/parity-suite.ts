@@ -43,6 +43,7 @@ import {
   attempt,
   closeServer,
   type ErrorShape,
+  type EventTrace,
   errorShape,
   firstOf,
   type ListenOutcome,
@@ -143,17 +144,10 @@ export interface ProductDifference {
  * Every difference between `node:net` and `@loopfast/net` a user may see. The fast-path status
  * (`fastPathInfo`) and the transport itself (the handle behind the socket: a `Pipe` on the
  * rendezvous) are the product and never enter a trace; what the transport shows through the
- * API is listed here, each with the section of docs/how-it-works.md that documents it. Nothing else may differ.
+ * API would be listed here, each with the section of docs/how-it-works.md that documents it; none
+ * is today (a reset over the rendezvous gives the peer `ECONNRESET` too). Nothing else may differ.
  */
-export const PRODUCT_DIFFERENCES: readonly ProductDifference[] = [
-  {
-    transport: 'unix-rendezvous',
-    behaviour: 'resetAndDestroy() resets the connection: the peer gets ECONNRESET',
-    path: ['accepted', 'events'],
-    value: ['resume', 'end', 'prefinish', 'finish', 'close(false)'],
-    why: 'a Unix socket has no TCP reset: resetAndDestroy() destroys it and the peer sees the end of the stream (docs/how-it-works.md, "Address properties")',
-  },
-];
+export const PRODUCT_DIFFERENCES: readonly ProductDifference[] = [];
 
 function matches(path: readonly string[], suffix: readonly string[]): boolean {
   if (path.length < suffix.length) return false;
@@ -1949,6 +1943,164 @@ export const BEHAVIOURS: readonly Behaviour[] = [
         await closed(socket);
         if (peerSocket) await closed(peerSocket);
         return { client: trace.events, accepted: { events: peer?.events } };
+      }),
+  },
+  {
+    title: "resetAndDestroy() of an accepted socket: the client's read fails with ECONNRESET",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const returned: boolean[] = [];
+        const { port } = await serve(scope, pair, host, null, (socket) => {
+          returned.push(socket.resetAndDestroy() === socket);
+        });
+        const socket = dial(scope, pair, { port, host });
+        const trace = recordEvents(socket);
+        await closed(socket);
+        return {
+          returned,
+          client: trace.events,
+          errors: trace.errors.map((e) => errorShape(e, scrubber({ port }))),
+        };
+      }),
+  },
+  {
+    title:
+      "resetAndDestroy() once both ends are connected, then write(): ERR_STREAM_DESTROYED to the callback; the peer's read fails with ECONNRESET",
+    run: (pair, host) =>
+      run(async (scope) => {
+        let peer: EventTrace | undefined;
+        let peerSocket: Socket | undefined;
+        const { server, port } = await serve(scope, pair, host, null, (socket) => {
+          peer = recordEvents(socket);
+          peerSocket = socket;
+        });
+        const arrived = accepted(server);
+        const socket = dial(scope, pair, { port, host });
+        const trace = recordEvents(socket);
+        await Promise.all([within(once(socket, 'connect'), 'connect'), arrived]);
+        const returned = socket.resetAndDestroy().destroy() === socket;
+        let callbackError: unknown;
+        socket.write('after the reset', (error) => {
+          callbackError = error;
+        });
+        await closed(socket);
+        if (peerSocket) await closed(peerSocket);
+        return {
+          returned,
+          callback: shapeOrNull(callbackError),
+          client: trace.events,
+          accepted: {
+            events: peer?.events,
+            errors: peer?.errors.map((e) => errorShape(e, scrubber({ port }))),
+          },
+        };
+      }),
+  },
+  {
+    title:
+      "resetAndDestroy() then destroy() while connecting: no 'connect', no error, close(false)",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, (socket) => socket.resume());
+        const socket = dial(scope, pair, { port, host });
+        const trace = recordEvents(socket);
+        const returned = socket.resetAndDestroy() === socket;
+        socket.destroy();
+        await closed(socket);
+        await settle();
+        return { returned, events: trace.events };
+      }),
+  },
+  {
+    title:
+      "resetAndDestroy() while connecting: the reset waits for 'connect', then the socket closes",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, (socket) => {
+          socket.on('error', () => {});
+        });
+        const socket = dial(scope, pair, { port, host });
+        const trace = recordEvents(socket);
+        const connecting = socket.connecting;
+        socket.resetAndDestroy();
+        const stillOpen = !socket.destroyed;
+        await closed(socket);
+        return { connecting, stillOpen, events: trace.events };
+      }),
+  },
+  {
+    title:
+      "write() after the peer's destroy() (allowHalfOpen client): the first write is accepted, the next fails with EPIPE",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, (socket) => socket.destroy());
+        const socket = dial(scope, pair, { port, host, allowHalfOpen: true });
+        const trace = recordEvents(socket);
+        const callbacks: (ErrorShape | null)[] = [];
+        socket.resume();
+        await within(once(socket, 'end'), 'end');
+        socket.write('first', (error) => {
+          callbacks.push(shapeOrNull(error));
+          setTimeout(() => socket.write('second', (late) => callbacks.push(shapeOrNull(late))), 50);
+        });
+        await closed(socket);
+        return { callbacks, events: trace.events };
+      }),
+  },
+  {
+    title:
+      "write() of 10 MiB right after the peer's destroy(): one error (EPIPE or ECONNRESET), not an accepted write",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { server, port } = await serve(scope, pair, host, null, () => {});
+        const arrived = accepted(server);
+        const socket = dial(scope, pair, { port, host });
+        const [peer] = await Promise.all([arrived, within(once(socket, 'connect'), 'connect')]);
+        const errors: string[] = [];
+        peer.on('error', (error: NodeJS.ErrnoException) => errors.push(String(error.code)));
+        socket.destroy();
+        peer.write(Buffer.alloc(10 * 1024 * 1024, 0x62));
+        await closed(peer);
+        return {
+          errors: errors.length,
+          resetOrPipe: errors.every((code) => code === 'EPIPE' || code === 'ECONNRESET'),
+        };
+      }),
+  },
+  {
+    title: 'resetAndDestroy() of a destroyed socket: ERR_SOCKET_CLOSED as an error event',
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, null, (socket) => socket.resume());
+        const socket = dial(scope, pair, { port, host });
+        await within(once(socket, 'connect'), 'connect');
+        socket.destroy();
+        await closed(socket);
+        const trace = recordEvents(socket);
+        socket.resetAndDestroy();
+        await settle();
+        return {
+          events: trace.events,
+          errors: trace.errors.map((e) => errorShape(e, scrubber({ port }))),
+        };
+      }),
+  },
+  {
+    title:
+      "resetAndDestroy() with the peer's data unread (pauseOnConnect): the client's read fails with ECONNRESET",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, host, { pauseOnConnect: true }, (socket) => {
+          setTimeout(() => socket.resetAndDestroy(), 50);
+        });
+        const socket = dial(scope, pair, { port, host });
+        const trace = recordEvents(socket);
+        socket.on('connect', () => socket.write('never read'));
+        await closed(socket);
+        return {
+          client: trace.events,
+          errors: trace.errors.map((e) => errorShape(e, scrubber({ port }))),
+        };
       }),
   },
   {

@@ -10,6 +10,8 @@
  * @module
  */
 import type { Socket } from 'node:net';
+import { constants } from 'node:os';
+import { emulateReset, resetByPeer } from './resets.js';
 import { emulateTcp, familyOf, loopbackPeer } from './tcp-emulation.js';
 
 /** Where a connection over the rendezvous goes, as TCP would name it. */
@@ -45,12 +47,19 @@ type Connecting = Socket & { _handle: object | null };
 export function answerConnect(socket: Socket, handle: object, destination: Destination): void {
   const { address, port, localPort } = destination;
   const answering = handle as AnsweringHandle;
+  // A reset while connecting waits for `'connect'`, as Node's does.
+  emulateReset(socket);
   const answer: Connect = (req) => {
     delete answering.connect;
     delete answering.connect6;
     setImmediate(() => {
       const current = (socket as Connecting)._handle;
       if (socket.destroyed || current === null) return;
+      // The peer reset the connection first: TCP's connect fails with ECONNRESET, as Node says.
+      if (resetByPeer(socket)) {
+        req.oncomplete(-constants.errno.ECONNRESET, current, req, false, false);
+        return;
+      }
       const family = familyOf(address);
       emulateTcp(socket, {
         local: { address: loopbackPeer(address), family, port: localPort },

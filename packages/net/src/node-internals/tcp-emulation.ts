@@ -2,8 +2,8 @@
  * What a connection the rendezvous carries shows of TCP. A Unix socket has no IP addresses
  * (Node reports `undefined`), but code reads them (Express's `req.ip`, proxy-address checks,
  * rate limiters, logs): such a socket reports what the TCP connection would have, ports included
- * (see the rendezvous names). `resetAndDestroy()`, which Node refuses on anything but a TCP
- * handle, destroys the socket: a Unix socket has no reset.
+ * (see the rendezvous names), and `resetAndDestroy()`, which Node refuses on anything but a TCP
+ * handle, resets as far as a Unix socket can (see `resets.ts`).
  *
  * The ends live on the socket's handle, as a TCP handle's do: Node's address getters, `address()`
  * and a TLS socket over it (whose handle asks the one beneath) all call the handle's
@@ -21,6 +21,7 @@
  */
 import { isIP, type Socket } from 'node:net';
 import { isIPv4MappedAddress } from '@loopfast/core';
+import { emulateReset } from './resets.js';
 
 /** One end of a connection as TCP would report it. */
 export interface Endpoint {
@@ -55,14 +56,7 @@ export interface TcpLikeHandle {
   setKeepAlive?(enable: boolean, initialDelay: number, ...more: unknown[]): number;
 }
 
-type Emulated = Socket & {
-  _handle: TcpLikeHandle | null;
-  resetAndDestroy(this: Emulated): Emulated;
-};
-
-function destroyForReset(this: Emulated): Emulated {
-  return this.destroy();
-}
+type Emulated = Socket & { _handle: TcpLikeHandle | null };
 
 /** Copies `end` into `out` as a TCP handle fills it (no port where there is none). */
 function fill(out: Record<string, unknown>, end: Endpoint): number {
@@ -115,7 +109,7 @@ export function emulateTcpEnds(
 
 /** Gives `socket` TCP's `resetAndDestroy()` (see above). */
 export function emulateTcpSocket(socket: Socket): void {
-  (socket as Emulated).resetAndDestroy = destroyForReset;
+  emulateReset(socket);
 }
 
 /** Gives `socket` and its handle what a TCP connection with `ends` would show. */

@@ -163,9 +163,10 @@ function attempt(
 ): ClientAttempt | 'refused' {
   for (let tries = 0; tries < CLIENT_NAME_TRIES; tries++) {
     const localPort = ephemeralPort();
+    const boundName = abstractClientName(localPort, address);
     let fd: NativeSocket;
     try {
-      fd = backend.connectUnixSocket(route.name, abstractClientName(localPort, address));
+      fd = backend.connectUnixSocket(route.name, boundName);
     } catch (error) {
       const { code, syscall } = error as { code?: string; syscall?: string };
       if (code === 'EADDRINUSE' && syscall === 'bind') continue;
@@ -185,7 +186,12 @@ function attempt(
       discard(backend, fd);
       return { info: refusal };
     }
-    return { fd, localPort, info: statuses.rendezvousClient(route.shownName, backend.name) };
+    return {
+      fd,
+      localPort,
+      boundName,
+      info: statuses.rendezvousClient(route.shownName, backend.name),
+    };
   }
   return {
     info: statuses.checkFailed(

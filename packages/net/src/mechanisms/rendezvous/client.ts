@@ -14,6 +14,7 @@ import {
   type PipeHandle,
   replaceHandle,
 } from '../../node-internals/pipe-handle.js';
+import { awaitPeer, writeAsTcp } from '../../node-internals/resets.js';
 import { answerConnect } from '../../node-internals/tcp-connect-events.js';
 import { giveTcpOptions, type TcpLikeHandle } from '../../node-internals/tcp-emulation.js';
 import { type FastPathInfo, recordStatus } from '../../status.js';
@@ -33,7 +34,7 @@ function adoptDescriptor(
   fd: NativeSocket,
   address: string,
   port: number,
-  localPort: number | undefined,
+  { localPort, boundName }: { localPort: number | undefined; boundName?: string | undefined },
   info: FastPathInfo,
 ): Socket {
   const { options, listener, backend, socket: given } = request;
@@ -47,6 +48,8 @@ function adoptDescriptor(
     return startConnect(socket, given, options, listener);
   }
   giveTcpOptions(handle as TcpLikeHandle);
+  writeAsTcp(handle, backend);
+  if (boundName !== undefined) awaitPeer(boundName, handle);
   recordStatus(socket, info);
   answerConnect(socket, handle, { address, port, localPort });
   return startConnect(socket, given, options, listener);
@@ -130,6 +133,8 @@ function connectByName(request: ClientRequest, port: number): Socket {
         callback(error, answer, answerFamily);
         return;
       }
+      writeAsTcp(handle, backend);
+      if (outcome.boundName !== undefined) awaitPeer(outcome.boundName, handle);
       recordStatus(socket, outcome.info);
       answerConnect(socket, handle, { address, port, localPort: outcome.localPort });
       callback(error, answer, answerFamily);
@@ -197,5 +202,5 @@ export function connectClient(request: ClientRequest): Socket {
     return tcp(placeFor(settings).absent(backend, settings, canonicalAddress(host), port));
   }
   if (outcome.fd === undefined) return tcp(outcome.info);
-  return adoptDescriptor(request, outcome.fd, host, port, outcome.localPort, outcome.info);
+  return adoptDescriptor(request, outcome.fd, host, port, outcome, outcome.info);
 }

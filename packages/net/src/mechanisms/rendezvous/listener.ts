@@ -25,6 +25,7 @@ import {
   giveTcpOptions,
   type TcpLikeHandle,
 } from '../../node-internals/tcp-emulation.js';
+import { pairAccepted, writeAsTcp } from '../../node-internals/resets.js';
 import type { FastPathSettings } from '../../options.js';
 import { type FastPathInfo, recordAcceptedStatus, recordStatus } from '../../status.js';
 import { statuses } from '../../statuses.js';
@@ -202,6 +203,8 @@ function handToServer(
       return;
     }
     if (clientHandle !== undefined) {
+      pairAccepted(clientHandle, () => peerNameOf(clientHandle, backend));
+      writeAsTcp(clientHandle, backend);
       emulateTcpEnds(clientHandle, (handle) =>
         acceptedEnds(tcp, family, peerNameOf(handle, backend)),
       );
