@@ -18,6 +18,7 @@ import {
 } from 'node:net';
 import { type Backend, isLoopbackAddress, isWildcardAddress } from '@loopfast/core';
 import { type ListeningPipeHandle, listeningPipeHandle } from '../../node-internals/pipe-handle.js';
+import { pairAccepted, writeAsTcp } from '../../node-internals/resets.js';
 import {
   type Ends,
   emulateTcpEnds,
@@ -25,7 +26,6 @@ import {
   giveTcpOptions,
   type TcpLikeHandle,
 } from '../../node-internals/tcp-emulation.js';
-import { pairAccepted, writeAsTcp } from '../../node-internals/resets.js';
 import type { FastPathSettings } from '../../options.js';
 import { type FastPathInfo, recordAcceptedStatus, recordStatus } from '../../status.js';
 import { statuses } from '../../statuses.js';
