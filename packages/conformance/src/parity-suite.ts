@@ -1385,6 +1385,29 @@ export const BEHAVIOURS: readonly Behaviour[] = [
       }),
   },
   {
+    title:
+      "listen() leaves no 'listening' listener behind, bound at once or after a lookup (ws compares the counts)",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const server = scope.server(pair.server.createServer());
+        server.on('connection', (socket: Socket) => echo(scope.socket(socket)));
+        const count = () => server.listenerCount('listening');
+        const before = count();
+        await listenOn(server, host);
+        const bound = count();
+        await closeServer(server);
+        const afterClose = count();
+        // By name, Node binds after the lookup: the fast path's server opens as 'listening' comes.
+        const byName = await listenOn(server, 'localhost');
+        const afterLookup = count();
+        const socket = dial(scope, pair, { port: byName, host: 'localhost' });
+        const text = received(socket);
+        socket.end('round trip');
+        await closed(socket);
+        return { before, bound, afterClose, afterLookup, text: text() };
+      }),
+  },
+  {
     title: 'server.unref() lets the event loop end; ref() holds it again',
     run: (pair, host) =>
       run(async (scope) => {
