@@ -94,6 +94,20 @@ function firstAddress(answer: LookupAnswer | undefined, family: number | undefin
 }
 
 /**
+ * Whether Node, given `answer`, would try its addresses in turn: a list (Node asks for all of
+ * them only with `autoSelectFamily`) with valid addresses of both families.
+ */
+function triesSeveral(answer: LookupAnswer | undefined): boolean {
+  if (!Array.isArray(answer)) return false;
+  const families = new Set(
+    answer
+      .filter((found) => typeof found?.address === 'string' && isIP(found.address) !== 0)
+      .map((found) => found.family),
+  );
+  return families.has(4) && families.has(6);
+}
+
+/**
  * Connects to a host name as Node does (the caller's `lookup` or `dns.lookup`, with Node's
  * options), and over the rendezvous when the address Node would connect to first has one that
  * passes every check: the descriptor then takes the place of the TCP handle Node made, and Node's
@@ -145,6 +159,12 @@ function connectByName(request: ClientRequest, port: number): Socket {
       callback(error, answer, answerFamily);
       connecting.connecting = true;
       recordStatus(socket, outcome.info);
+      if (triesSeveral(answer)) {
+        // Node lists the addresses it attempts once it would try several: this one is the first.
+        (
+          socket as { autoSelectFamilyAttemptedAddresses?: string[] }
+        ).autoSelectFamilyAttemptedAddresses = [`${address}:${port}`];
+      }
       finishConnect(socket, {
         host,
         address,
