@@ -1004,6 +1004,58 @@ export const BEHAVIOURS: readonly Behaviour[] = [
       }),
   },
   {
+    title:
+      'end() and end(data) before a host name resolves: the peer reads the data, then end; the echo comes back',
+    run: (pair) =>
+      run(async (scope) => {
+        const peers: { events: string[]; text: () => string }[] = [];
+        const { port } = await serve(scope, pair, 'localhost', null, (socket) => {
+          const trace = recordEvents(socket);
+          peers.push({ events: trace.events, text: received(socket) });
+          echo(socket);
+        });
+        const outcomes = [];
+        for (const data of [undefined, 'last words']) {
+          const socket = dial(scope, pair, { port, host: 'localhost' });
+          const text = received(socket);
+          if (data === undefined) socket.end();
+          else socket.end(data);
+          await closed(socket);
+          await settle();
+          const peer = peers.at(-1);
+          outcomes.push({ echoed: text(), accepted: peer?.events, acceptedText: peer?.text() });
+        }
+        return outcomes;
+      }),
+  },
+  {
+    title:
+      'onread with a buffer() function, connecting by name: buffer() runs as often, reads fill it',
+    run: (pair) =>
+      run(async (scope) => {
+        const { port } = await serve(scope, pair, 'localhost', null, (socket) => {
+          socket.end('abcdefghij');
+        });
+        let buffers = 0;
+        const reads: string[] = [];
+        const socket = dial(scope, pair, {
+          port,
+          host: 'localhost',
+          onread: {
+            buffer: () => {
+              buffers++;
+              return Buffer.alloc(4);
+            },
+            callback: (length: number, buffer: Buffer) => {
+              reads.push(buffer.toString('latin1', 0, length));
+            },
+          },
+        });
+        await closed(socket);
+        return { buffers, text: reads.join('') };
+      }),
+  },
+  {
     title: 'allowHalfOpen server: after the client ends, the server still writes, then ends',
     run: (pair, host) =>
       run(async (scope) => {
@@ -1417,6 +1469,29 @@ export const BEHAVIOURS: readonly Behaviour[] = [
           during,
           after: { address: server.address(), listening: server.listening },
         };
+      }),
+  },
+  {
+    title:
+      "listen() leaves no 'listening' listener behind, bound at once or after a lookup (ws compares the counts)",
+    run: (pair, host) =>
+      run(async (scope) => {
+        const server = scope.server(pair.server.createServer());
+        server.on('connection', (socket: Socket) => echo(scope.socket(socket)));
+        const count = () => server.listenerCount('listening');
+        const before = count();
+        await listenOn(server, host);
+        const bound = count();
+        await closeServer(server);
+        const afterClose = count();
+        // By name, Node binds after the lookup: the fast path's server opens as 'listening' comes.
+        const byName = await listenOn(server, 'localhost');
+        const afterLookup = count();
+        const socket = dial(scope, pair, { port: byName, host: 'localhost' });
+        const text = received(socket);
+        socket.end('round trip');
+        await closed(socket);
+        return { before, bound, afterClose, afterLookup, text: text() };
       }),
   },
   {

@@ -539,11 +539,12 @@ describe.runIf(AS_ROOT)('who can use the rendezvous, tried for real', () => {
       const file = squatScript();
       const server = await startAgent({ tmp, backend });
       // The squatter takes the name between the TCP listen and the rendezvous: the test's own
-      // 'listening' listener, put before loopfast's, runs it.
+      // 'listening' listener, put before loopfast's (which listen() adds), runs it.
       const seen = await server.run<{ port: number; info: Info }>(`
         const { execFileSync } = await import('node:child_process');
         const server = L.createServer(FAST, (socket) => socket.end('real server'));
         state.server = server;
+        server.listen(0, '127.0.0.1');
         server.prependListener('listening', () => {
           const port = server.address().port;
           const hex = ':' + port.toString(16).toUpperCase().padStart(4, '0') + ' ';
@@ -552,7 +553,6 @@ describe.runIf(AS_ROOT)('who can use the rendezvous, tried for real', () => {
           const name = ('loopfast/1/s/' + port + '/' + inode + '/4/').padEnd(107, '.');
           execFileSync('python3', [${JSON.stringify(file)}, name], { uid: ${user.uid}, gid: ${user.gid}, stdio: 'ignore', timeout: 10_000 });
         });
-        server.listen(0, '127.0.0.1');
         await once(server, 'listening');
         await sleep(50);
         return { port: server.address().port, info: info(server) };`);

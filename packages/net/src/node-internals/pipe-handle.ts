@@ -82,29 +82,52 @@ const kReinitializeHandle = Object.getOwnPropertySymbols(Socket.prototype).find(
   (symbol) => symbol.description === 'kReinitializeHandle',
 );
 
-/** What the writable side of a socket records of the caller's `end()`. */
-const ENDING = ['ended', 'ending', 'finished', 'finalCalled', 'prefinished'] as const;
-
-type WritableFlags = Record<(typeof ENDING)[number], boolean>;
-
 /**
  * Puts `handle` into `socket` in place of the handle it has (closed), as Node does when it moves
- * a connect to its next address. Node's method also resets the stream, as for a socket connected
- * anew; what the caller did to the socket while it was connecting (an `end()` while its host was
- * looked up) stays. Returns false, changing nothing, where Node has no such method.
+ * a connect to its next address. Returns false, changing nothing, where Node has no such method.
+ *
+ * Node's method also resets the socket's stream state (`_undestroy()`), which would forget an
+ * `end()` the caller made before the lookup answered: the peer would never see the end. The
+ * socket is still connecting, never destroyed, so there is nothing to reset; its state is kept.
  */
 export function replaceHandle(socket: Socket, handle: PipeHandle): boolean {
   if (kReinitializeHandle === undefined) return false;
   const reinitialize = (socket as unknown as Record<symbol, unknown>)[kReinitializeHandle];
   if (typeof reinitialize !== 'function') return false;
-  const state = (socket as unknown as { _writableState: WritableFlags })._writableState;
-  const kept = ENDING.map((flag) => state[flag]);
-  reinitialize.call(socket, handle);
-  ENDING.forEach((flag, i) => {
-    state[flag] = kept[i] as boolean;
-  });
+  const own = socket as unknown as { _undestroy: () => void } & Record<symbol, unknown>;
+  own._undestroy = keepState;
+  // With `onread: { buffer: () => ... }` Node asks for a buffer as it sets a handle up; the one it
+  // got for the handle being replaced, which never read, serves the new one: the caller's
+  // `buffer()` runs as often as over TCP.
+  const generator = bufferGeneratorKey(socket);
+  const generate = generator === undefined ? null : own[generator];
+  if (generator !== undefined) own[generator] = null;
+  try {
+    reinitialize.call(socket, handle);
+  } finally {
+    delete (own as { _undestroy?: unknown })._undestroy;
+    if (generator !== undefined) own[generator] = generate;
+  }
   return true;
 }
+
+/** The key of a socket's `onread.buffer` function, when it has one and the buffer it gave. */
+function bufferGeneratorKey(socket: Socket): symbol | undefined {
+  const own = socket as unknown as Record<symbol, unknown>;
+  let generator: symbol | undefined;
+  let buffer: symbol | undefined;
+  for (const key of Object.getOwnPropertySymbols(socket)) {
+    if (key.description === 'kBufferGen') generator = key;
+    else if (key.description === 'kBuffer') buffer = key;
+  }
+  if (generator === undefined || buffer === undefined) return undefined;
+  return typeof own[generator] === 'function' && own[buffer] instanceof Uint8Array
+    ? generator
+    : undefined;
+}
+
+/** Stands in for `_undestroy()` while a connecting socket changes handles. */
+function keepState(): void {}
 
 type Carrier = Socket & { _handle: PipeHandle | null };
 

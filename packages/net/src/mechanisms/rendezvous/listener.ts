@@ -74,6 +74,8 @@ interface RendezvousState {
   unrefed: boolean;
   /** `ipv6Only` of the last `listen()`. */
   ipv6Only: boolean;
+  /** The `'listening'` listener of a `listen()` Node has not finished, if one waits. */
+  onListening: (() => void) | null;
 }
 
 const states = new WeakMap<Server, RendezvousState>();
@@ -448,9 +450,9 @@ export function attachListener(server: Server, request: ServerRequest): void {
     opened: -1,
     unrefed: false,
     ipv6Only: false,
+    onListening: null,
   };
   states.set(server, state);
-  server.prependListener('listening', () => open(server, state));
   const { close, ref, unref } = server;
   server.close = function closeBoth(this: Server, ...args: unknown[]) {
     closeRendezvous(server, state);
@@ -485,5 +487,22 @@ export function listenWithRendezvous(
   recordStatus(server, statuses.notListening);
   const result = request.listen.apply(server, args as Parameters<Server['listen']>);
   if (server.listening) open(server, state);
+  else openWhenListening(server, state);
   return result;
+}
+
+/**
+ * Opens the rendezvous as Node's `'listening'` comes, before the user's listeners, by a listener
+ * that goes with the event: once listening, the server has the listeners it has without loopfast
+ * (`ws` checks that closing a `WebSocketServer` leaves its server's listeners as they were). A
+ * `listen()` again before that one ended (after `EADDRINUSE`) replaces it.
+ */
+function openWhenListening(server: Server, state: RendezvousState): void {
+  if (state.onListening) server.off('listening', state.onListening);
+  const onListening = () => {
+    state.onListening = null;
+    open(server, state);
+  };
+  state.onListening = onListening;
+  server.prependOnceListener('listening', onListening);
 }
