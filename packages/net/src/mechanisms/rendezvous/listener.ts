@@ -264,6 +264,7 @@ function openOnce(server: Server, state: RendezvousState): void {
   const place = placeFor(settings);
   state.place = place;
   const generation = state.generation;
+  closeWithTcpListener(server, state, generation);
   place.open(
     {
       server,
@@ -437,6 +438,21 @@ function closeRendezvous(server: Server, state: RendezvousState): void {
     if (typeof name === 'string') state.place?.closed(name);
     unix.close();
   }
+}
+
+/**
+ * Shuts the rendezvous of `generation` when the TCP listener's handle closes, however `close()`
+ * was reached: a caller may call `net.Server.prototype.close` itself, past loopfast's (ws's tests
+ * put it back on a server over a stand-in of their own).
+ */
+function closeWithTcpListener(server: Server, state: RendezvousState, generation: number): void {
+  const handle = (server as Server & { _handle: { close?: unknown } | null })._handle;
+  const close = handle?.close;
+  if (handle === null || typeof close !== 'function') return;
+  handle.close = function closeRendezvousToo(this: unknown, ...args: unknown[]) {
+    if (state.generation === generation) closeRendezvous(server, state);
+    return close.apply(this, args);
+  };
 }
 
 /** Ties a rendezvous to `server`: called once, before any `listen`. */
