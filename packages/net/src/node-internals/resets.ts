@@ -22,8 +22,7 @@
 import { writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
-import type { Backend } from '@loopfast/core';
-import { socketConstants } from '@loopfast/core/internal';
+import { type Backend, socketConstants } from '@loopfast/core';
 
 /** Where a handle keeps the handle at the other end of its connection, when that is in this process. */
 const kPeer = Symbol('loopfast.peer');
