@@ -75,5 +75,6 @@ export {
   runPythonClient,
   startPythonServer,
 } from './python-peers.js';
+export { quietPort } from './quiet-ports.js';
 export { type StandIn, standInBackend } from './stand-in.js';
 export { thrownBy } from './throws.js';

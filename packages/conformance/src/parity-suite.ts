@@ -57,6 +57,7 @@ import {
   socketAddresses,
   socketState,
 } from './observe.js';
+import { quietPort } from './quiet-ports.js';
 
 // ---------------------------------------------------------------------------------------------
 // Subjects
@@ -272,6 +273,23 @@ async function listenOn(server: Server, host: string, port = 0): Promise<number>
   const event = await within(firstOf(server, ['listening', 'error'], HANG_MS), 'listening');
   if (event !== 'listening') throw new Error(`listen on ${host} failed`);
   return portOf(server);
+}
+
+/**
+ * A port nothing listens on and nothing will take by itself: a server from `make` listens there
+ * on `host` and is closed, so the port was a real server's a moment ago.
+ */
+async function refusedPort(scope: Scope, make: () => Server, host: string): Promise<number> {
+  for (let tries = 0; tries < 32; tries++) {
+    const server = scope.server(make());
+    server.listen(quietPort(), host);
+    const event = await within(firstOf(server, ['listening', 'error'], HANG_MS), 'listening');
+    if (event !== 'listening') continue;
+    const port = portOf(server);
+    await closeServer(server);
+    return port;
+  }
+  throw new Error(`no quiet port is free on ${host}`);
 }
 
 /** Everything a socket receives, as text, until it ends or closes. */
@@ -1955,8 +1973,7 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     hosts: ['127.0.0.1', '::1'],
     run: (pair, host) =>
       run(async (scope) => {
-        const { server, port } = await serve(scope, pair, host, null, () => {});
-        await closeServer(server);
+        const port = await refusedPort(scope, () => pair.server.createServer(), host);
         const socket = dial(scope, pair, { port, host });
         const trace = recordEvents(socket, { scrub: scrubber({ port }) });
         await closed(socket);
@@ -2276,9 +2293,7 @@ async function targets(
   );
   pipeServer.listen(pipe);
   await within(once(pipeServer, 'listening'), 'pipe listening');
-  const blocker = scope.server(net.createServer());
-  const refused = await listenOn(blocker, '127.0.0.1');
-  await closeServer(blocker);
+  const refused = await refusedPort(scope, () => net.createServer(), '127.0.0.1');
   return { port4, port6, busy, pipe, refused };
 }
 

@@ -9,6 +9,7 @@ import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { quietPort } from '@loopfast/conformance';
 
 /** The test process's effective uid (children run as the same user unless told otherwise). */
 export const EUID: number = process.geteuid?.() ?? -1;
@@ -49,24 +50,25 @@ export function rendezvousFile(directory: string, key: string, port: number, ns 
   return join(directory, `${ns}_${key}_${port}`);
 }
 
-/** A port nobody listens on at the moment (on both 127.0.0.1 and ::1). */
+/** Whether a listener can bind `port` on `host` now (it is closed again at once). */
+function bindable(port: number, host: string): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port nobody listens on, on both 127.0.0.1 and ::1, that nothing takes by itself
+ * ({@link quietPort}).
+ */
 export async function freePort(): Promise<number> {
-  for (;;) {
-    const server = createServer();
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const { port } = server.address() as { port: number };
-    await new Promise((resolve) => server.close(resolve));
-    const v6 = createServer();
-    const free = await new Promise<boolean>((resolve) => {
-      v6.once('error', () => resolve(false));
-      v6.listen(port, '::1', () => resolve(true));
-    });
-    if (free) {
-      await new Promise((resolve) => v6.close(resolve));
-      return port;
-    }
+  for (let tries = 0; tries < 64; tries++) {
+    const port = quietPort();
+    if ((await bindable(port, '127.0.0.1')) && (await bindable(port, '::1'))) return port;
   }
+  throw new Error('no quiet port is free on both 127.0.0.1 and ::1');
 }
 
 /** Connects with plain `node:net`, sends `payload` and ends; resolves with what it read and met. */
