@@ -14,6 +14,7 @@
         "src/native/ioctl.cc",
         "src/native/peer_address.cc",
         "src/native/peer_credentials.cc",
+        "src/native/sock_diag.cc",
         "src/native/socket_check.cc",
         "src/native/socket_close.cc",
         "src/native/socket_create.cc",

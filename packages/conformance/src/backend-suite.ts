@@ -39,6 +39,7 @@ import {
 import { adoptClientSocket, adoptServerHandle } from './handoff.js';
 import { sha256, startExchangeServer, unixPair } from './peers.js';
 import { type PlatformExpectations, platformExpectations } from './platform-expectations.js';
+import { tcpListenerRows } from './tcp-listener-suite.js';
 import { thrownBy } from './throws.js';
 import {
   startNodeUnixServer,
@@ -992,6 +993,8 @@ export function backendConformance(
         });
       });
     });
+
+    tcpListenerRows(backend, x, openList);
 
     describe('closeSocket', () => {
       it.runIf(openList !== null)('closes the descriptor exactly once', () => {

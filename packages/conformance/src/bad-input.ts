@@ -69,6 +69,13 @@ export function badInputCases(
   row('createTcpSocket', 'family 5', () => [5], 'TypeError', 'ERR_INVALID_ARG_VALUE');
   row('createTcpSocket', "family '4'", () => ['4'], 'TypeError', 'ERR_INVALID_ARG_TYPE');
   row('createTcpSocket', 'no family', () => [], 'TypeError', 'ERR_INVALID_ARG_TYPE');
+  row('listTcpListeners', 'family 5', () => [5, 80], 'TypeError', 'ERR_INVALID_ARG_VALUE');
+  row('listTcpListeners', "family '4'", () => ['4', 80], 'TypeError', 'ERR_INVALID_ARG_TYPE');
+  row('listTcpListeners', 'port -1', () => [4, -1], 'RangeError', 'ERR_OUT_OF_RANGE');
+  row('listTcpListeners', 'port 65536', () => [4, 65536], 'RangeError', 'ERR_OUT_OF_RANGE');
+  row('listTcpListeners', 'port 1.5', () => [4, 1.5], 'RangeError', 'ERR_OUT_OF_RANGE');
+  row('listTcpListeners', "port '80'", () => [4, '80'], 'TypeError', 'ERR_INVALID_ARG_TYPE');
+  row('listTcpListeners', 'no port', () => [4], 'TypeError', 'ERR_INVALID_ARG_TYPE');
   row(
     'applyLoopbackFastPath',
     "enabled 'yes'",

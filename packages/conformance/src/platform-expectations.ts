@@ -57,6 +57,11 @@ export interface PlatformExpectations {
    */
   readonly abstractSockets: boolean;
   /**
+   * Whether `listTcpListeners` reads the kernel's table (Linux `sock_diag`); elsewhere it throws
+   * `ERR_LOOPFAST_UNSUPPORTED_PLATFORM`.
+   */
+  readonly tcpListenerTable: boolean;
+  /**
    * What `connectUnixSocket` meets, or `null` where the backends refuse it with
    * `ERR_LOOPFAST_UNSUPPORTED_PLATFORM` (Windows).
    */
@@ -136,6 +141,7 @@ const LINUX: PlatformExpectations = {
   peerCredentials: true,
   sunPathSize: 108,
   abstractSockets: true,
+  tcpListenerTable: true,
   unixSockets: { regularFileCode: 'ECONNREFUSED', fullBacklogCode: 'EAGAIN' },
   descriptorDirectory: '/proc/self/fd',
   descriptorFlags: true,
@@ -159,6 +165,7 @@ const DARWIN: PlatformExpectations = {
   soAcceptConn: 0x0002,
   sunPathSize: 104,
   abstractSockets: false,
+  tcpListenerTable: false,
   unixSockets: { regularFileCode: 'ENOTSOCK', fullBacklogCode: 'ECONNREFUSED' },
   descriptorDirectory: '/dev/fd',
   descriptorFlags: false,
@@ -191,6 +198,7 @@ function windows(
     peerCredentials: false,
     sunPathSize: 104,
     abstractSockets: false,
+    tcpListenerTable: false,
     unixSockets: null,
     descriptorDirectory: null,
     descriptorFlags: false,

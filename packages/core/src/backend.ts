@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { TcpListenerEntry } from './tcp-listener-table.js';
 /**
  * A native socket: a file descriptor on POSIX, a `SOCKET` value on Windows. Non-negative and
  * within a signed 32-bit int, as libuv's `open()` takes it.
@@ -119,6 +120,16 @@ export interface Backend {
    * @throws LoopfastError `ERR_LOOPFAST_UNSUPPORTED_PLATFORM` on Windows.
    */
   getUnixPeerAddress(socket: NativeSocket): string;
+
+  /**
+   * The TCP sockets listening in this network namespace, of one family, on `port` (0: on every
+   * port): Linux's `sock_diag`, a dump of the kernel's listeners that it filters by port itself,
+   * made over a netlink socket the call opens and closes.
+   * @throws {@link LoopfastSystemError} with `syscall` `'socket'`, `'send'` or `'recv'` (`EPERM`
+   * or `EAFNOSUPPORT` where netlink is closed to the process, ...).
+   * @throws LoopfastError `ERR_LOOPFAST_UNSUPPORTED_PLATFORM` on Windows and macOS.
+   */
+  listTcpListeners(family: IpFamily, port: number): TcpListenerEntry[];
 
   /**
    * Closes a socket that was never handed to Node (`closesocket` on Windows, `close` on POSIX,

@@ -26,5 +26,6 @@ export {
   isWildcardAddress,
 } from './loopback.js';
 export * from './socket-constants.js';
+export type { TcpListenerEntry } from './tcp-listener-table.js';
 export { unixPathLimit } from './unix-path.js';
 export * from './windows-version.js';

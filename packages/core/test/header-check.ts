@@ -7,6 +7,8 @@ import { join } from 'node:path';
 export interface HeaderConstant {
   readonly name: string;
   readonly value: number;
+  /** The C expression to evaluate, where it is not `name` itself (`sizeof`, `offsetof`). */
+  readonly expression?: string;
   /** How to compare: as an unsigned 32-bit code, or as a signed integer. */
   readonly kind?: 'u32' | 'signed';
 }
@@ -35,11 +37,11 @@ export function checkAgainstHeaders(
   defines: readonly string[] = [],
 ): HeaderCheckResult {
   const lines = includes.map((h) => `#include <${h}>`);
-  for (const { name, value, kind = 'signed' } of constants) {
+  for (const { name, value, expression = name, kind = 'signed' } of constants) {
     const assertion =
       kind === 'u32'
-        ? `((unsigned long long)(${name}) & 0xffffffffULL) == ${value >>> 0}ULL`
-        : `(long long)(${name}) == (${value}LL)`;
+        ? `((unsigned long long)(${expression}) & 0xffffffffULL) == ${value >>> 0}ULL`
+        : `(long long)(${expression}) == (${value}LL)`;
     lines.push(`_Static_assert(${assertion}, "${name}");`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'loopfast-headers-'));

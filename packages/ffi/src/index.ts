@@ -19,6 +19,7 @@ import {
   setSocketOption,
   setSocketOptionBuffer,
 } from './socket-options.js';
+import { listTcpListeners } from './tcp-listeners.js';
 import { connectUnixSocket } from './unix-connect.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -47,5 +48,6 @@ export const backend: Backend = Object.freeze({
   getPeerCredentials,
   connectUnixSocket,
   getUnixPeerAddress,
+  listTcpListeners,
   closeSocket,
 });

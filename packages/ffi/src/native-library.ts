@@ -34,6 +34,8 @@ export const POSIX_PROTOTYPES = Object.freeze({
   setsockopt:
     'int setsockopt(int sockfd, int level, int optname, const void *optval, uint32_t optlen)',
   ioctl: 'int ioctl(int fd, unsigned long request, ...)',
+  send: 'intptr_t send(int sockfd, const void *buf, size_t len, int flags)',
+  recv: 'intptr_t recv(int sockfd, void *buf, size_t len, int flags)',
 });
 
 /** The C prototypes used on macOS only (`fcntl` is variadic, like `ioctl`). */
@@ -105,6 +107,10 @@ export interface PosixLibrary {
   ) => number;
   /** `ioctl(2)` with one variadic pointer argument, passed as koffi wants: type, then value. */
   readonly ioctl: (fd: number, request: number, argType: 'void *', arg: NativeBuffer) => number;
+  /** `send(2)`; the bytes sent, or -1. */
+  readonly send: (fd: number, bytes: NativeBuffer, length: number, flags: number) => number;
+  /** `recv(2)`; the bytes received, or -1. */
+  readonly recv: (fd: number, bytes: NativeBuffer, length: number, flags: number) => number;
   /** `fcntl(2)` (macOS only; `null` elsewhere), with an optional variadic `int`. */
   readonly fcntl: ((fd: number, cmd: number, ...variadic: ['int', number] | []) => number) | null;
   /** `getpeereid(3)` (macOS only; `null` elsewhere). */
@@ -247,6 +253,8 @@ function loadPosix(platform: 'linux' | 'darwin'): PosixLibrary {
     getsockopt: fn<PosixLibrary['getsockopt']>(POSIX_PROTOTYPES.getsockopt),
     setsockopt: fn<PosixLibrary['setsockopt']>(POSIX_PROTOTYPES.setsockopt),
     ioctl: fn<PosixLibrary['ioctl']>(POSIX_PROTOTYPES.ioctl),
+    send: fn<PosixLibrary['send']>(POSIX_PROTOTYPES.send),
+    recv: fn<PosixLibrary['recv']>(POSIX_PROTOTYPES.recv),
     fcntl: isDarwin ? fn<NonNullable<PosixLibrary['fcntl']>>(DARWIN_PROTOTYPES.fcntl) : null,
     getpeereid: isDarwin
       ? fn<NonNullable<PosixLibrary['getpeereid']>>(DARWIN_PROTOTYPES.getpeereid)

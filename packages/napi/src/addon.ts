@@ -73,6 +73,12 @@ export interface NativeAddon {
    * from `getpeername`. A socket of another family gets its `family` alone.
    */
   getUnixPeerAddress(socket: number): NativeUnixPeerAddress;
+  /**
+   * Linux builds only (checked by {@link loadAddon}): `request` sent on a new, close-on-exec
+   * `NETLINK_SOCK_DIAG` socket, and the kernel's whole answer, up to the message that ends it.
+   * The socket is closed before it returns or throws.
+   */
+  exchangeSockDiag(request: Uint8Array): Buffer;
 }
 
 /**
@@ -104,7 +110,13 @@ const COMMON_FUNCTIONS = [
 const PLATFORM_FUNCTIONS: readonly string[] =
   process.platform === 'win32'
     ? ['startWinsock', 'applyLoopbackFastPath']
-    : ['checkSocket', 'getPeerCredentials', 'connectUnixSocket', 'getUnixPeerAddress'];
+    : [
+        'checkSocket',
+        'getPeerCredentials',
+        'connectUnixSocket',
+        'getUnixPeerAddress',
+        ...(process.platform === 'linux' ? ['exchangeSockDiag'] : []),
+      ];
 
 let addon: NativeAddon | undefined;
 

@@ -17,11 +17,14 @@ import {
   type NativeSocket,
   type PeerCredentials,
   socketConstants,
+  type TcpListenerEntry,
 } from '@loopfast/core';
 import {
   MAX_OPTION_BUFFER,
   notUnixSocketError,
   systemErrorFromErrno,
+  tcpListenerRequest,
+  tcpListenersFromAnswer,
   unixAddressFromSunPath,
   validateBoolean,
   validateBytes,
@@ -30,6 +33,7 @@ import {
   validateInteger,
   validateIoctlBuffers,
   validateSocketDescriptor,
+  validateTcpListenerQuery,
   validateUint32,
   validateUnixSocketPath,
 } from '@loopfast/core/internal';
@@ -187,6 +191,15 @@ export const backend: Backend = Object.freeze({
     }
     // Read as UTF-8, the encoding validateUnixSocketPath writes addresses in.
     return unixAddressFromSunPath(found.sunPath, process.platform);
+  },
+
+  listTcpListeners(family: IpFamily, port: number): TcpListenerEntry[] {
+    const query = validateTcpListenerQuery(family, port, process.platform, BACKEND_NAME);
+    const request = tcpListenerRequest(query.family, query.port);
+    return tcpListenersFromAnswer(
+      callAddon((addon) => addon.exchangeSockDiag(request)),
+      BACKEND_NAME,
+    );
   },
 
   closeSocket(socket: NativeSocket): void {

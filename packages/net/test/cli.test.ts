@@ -92,7 +92,7 @@ describe('loopfast doctor', () => {
       [
         'PASS',
         'TCP tables',
-        '/proc/net/tcp and /proc/net/tcp6 can be read (a client finds the listener TCP would reach there)',
+        'read through sock_diag (napi backend): a client finds the listener TCP would reach',
       ],
       [
         'PASS',

@@ -25,6 +25,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "connectUnixSocket", ConnectUnixSocket);
   Export(env, exports, "getUnixPeerAddress", GetUnixPeerAddress);
 #endif
+#if defined(__linux__)
+  Export(env, exports, "exchangeSockDiag", ExchangeSockDiag);
+#endif
   Export(env, exports, "ioctl", Ioctl);
   Export(env, exports, "getSocketOption", GetSocketOption);
   Export(env, exports, "setSocketOption", SetSocketOption);

@@ -55,6 +55,12 @@ Napi::Value ConnectUnixSocket(const Napi::CallbackInfo& info);
 Napi::Value GetUnixPeerAddress(const Napi::CallbackInfo& info);
 #endif
 
+#if defined(__linux__)
+// sock_diag.cc (Linux only): exchangeSockDiag(request: Uint8Array) -> Buffer, the kernel's whole
+// answer to one NETLINK_SOCK_DIAG request, up to the message that ends it.
+Napi::Value ExchangeSockDiag(const Napi::CallbackInfo& info);
+#endif
+
 }  // namespace loopfast
 
 #endif  // LOOPFAST_NAPI_EXPORTS_H_

@@ -225,7 +225,8 @@ export async function doctor(env: Env = process.env): Promise<DoctorReport> {
     environmentCheck(env),
     permissionCheck(),
   ];
-  for (const found of platformMechanism(platform)?.doctorChecks(env) ?? []) {
+  const inUse = chooseBackend('auto', env).backend ?? null;
+  for (const found of platformMechanism(platform)?.doctorChecks(env, inUse) ?? []) {
     checks.push(check(found.name, found.level, found.detail));
   }
   let info: FastPathInfo;

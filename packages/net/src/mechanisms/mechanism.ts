@@ -90,6 +90,12 @@ export interface Mechanism {
   listen(server: Server, request: ServerRequest, backend: Backend, args: unknown[]): Server;
   /** Called once when a server is given loopfast's `listen`, before any `listen`. */
   attach(server: Server, request: ServerRequest): void;
-  /** What this mechanism needs of this machine and process, checked as it checks them itself. */
-  doctorChecks(env: Readonly<Record<string, string | undefined>>): CheckResult[];
+  /**
+   * What this mechanism needs of this machine and process, checked as it checks them itself, with
+   * the backend in use (`null`: none).
+   */
+  doctorChecks(
+    env: Readonly<Record<string, string | undefined>>,
+    backend: Backend | null,
+  ): CheckResult[];
 }

@@ -86,7 +86,7 @@ function resolve(
   uid: number,
 ): Route | Refusal | null {
   const family = travelFamily(address);
-  const reached = listenerReached(address, family, port);
+  const reached = listenerReached(backend, address, family, port);
   if (reached === NOTHING_LISTENS) return null;
   if (reached.listener === undefined) {
     return {
@@ -247,6 +247,7 @@ function connect(
 
 /** The inode of `server`'s TCP listener: from its descriptor, or (a `cluster` worker) the table. */
 function listenerInode(
+  backend: Backend,
   server: Server,
   address: string,
   port: number,
@@ -264,7 +265,7 @@ function listenerInode(
       };
     }
   }
-  const bound = listenerBoundTo(canonicalAddress(address), port);
+  const bound = listenerBoundTo(backend, canonicalAddress(address), port);
   return bound.listener ? { inode: bound.listener.inode } : bound;
 }
 
@@ -285,7 +286,7 @@ function holderOf(backend: Backend, name: string): string {
 
 function open(context: ListenContext, report: (info: FastPathInfo, served: boolean) => void): void {
   const { server, backend, tcp, ipv6Only } = context;
-  const found = listenerInode(server, tcp.address, tcp.port);
+  const found = listenerInode(backend, server, tcp.address, tcp.port);
   if ('failure' in found) {
     report(statuses.checkFailed(found.failure, found.error, backend.name), false);
     return;

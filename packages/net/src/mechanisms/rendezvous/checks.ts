@@ -5,25 +5,25 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
+import type { Backend } from '@loopfast/core';
 import { hasAbstractSockets } from '@loopfast/core/internal';
 import { RENDEZVOUS_PLACE_ENV } from '../../environment.js';
 import type { CheckResult } from '../mechanism.js';
 import { clientDirectory, directoryFindings } from './directory.js';
 import { networkNamespace } from './file-names.js';
 import { abstractPlaceChosen } from './places.js';
+import { readTcpListeners } from './tcp-listeners.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Whether the kernel's TCP tables, where a client finds the listener TCP would reach, can be read. */
-function tcpTablesCheck(): CheckResult {
+/** Whether the kernel's table of TCP listeners, where a client finds the listener TCP would reach, can be read. */
+function tcpTablesCheck(backend: Backend | null): CheckResult {
   try {
-    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) readFileSync(table, 'latin1');
+    const { via } = readTcpListeners(backend, 0);
     return {
       name: 'TCP tables',
-      level: 'pass',
-      detail:
-        '/proc/net/tcp and /proc/net/tcp6 can be read (a client finds the listener TCP would reach there)',
+      level: via.startsWith('sock_diag') ? 'pass' : 'info',
+      detail: `read through ${via}: a client finds the listener TCP would reach`,
     };
   } catch (error) {
     return {
@@ -71,7 +71,7 @@ function directoryChecks(env: Env): CheckResult[] {
 }
 
 /** The rendezvous's checks, in the order the report shows them. */
-export function rendezvousChecks(env: Env): CheckResult[] {
+export function rendezvousChecks(env: Env, backend: Backend | null): CheckResult[] {
   const platform = process.platform;
   const ns = networkNamespace(platform);
   const checks: CheckResult[] = [
@@ -89,7 +89,7 @@ export function rendezvousChecks(env: Env): CheckResult[] {
         level: 'pass',
         detail: `the abstract socket namespace (${named})`,
       },
-      tcpTablesCheck(),
+      tcpTablesCheck(backend),
     );
     return checks;
   }

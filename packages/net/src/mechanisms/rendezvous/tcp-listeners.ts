@@ -1,18 +1,21 @@
 /**
- * Linux: which TCP listener a loopback destination reaches, read from the kernel's tables of this
- * network namespace (`/proc/net/tcp`, `/proc/net/tcp6`), and whether a process holds it (its
- * descriptors under `/proc/<pid>/fd`). The abstract rendezvous is named after the listener's
- * socket inode, so a client goes over it only to the listener TCP would reach, and only when the
- * process answering there holds that listener.
+ * Linux: which TCP listener a loopback destination reaches, read from the kernel's table of this
+ * network namespace, and whether a process holds it (its descriptors under `/proc/<pid>/fd`). The
+ * abstract rendezvous is named after the listener's socket inode, so a client goes over it only to
+ * the listener TCP would reach, and only when the process answering there holds that listener.
  *
- * Reading the tables costs time that grows with every socket on the host (12 ms with 3,500
- * entries, measured), and scanning a process's descriptors a `readlink` each: both happen once per
- * destination or per server process, never per connection.
+ * The table is asked of the backend (`sock_diag`: the kernel walks its listeners alone and filters
+ * them by port, well under a millisecond); where that fails (netlink closed to the process, a
+ * backend without it) `/proc/net/tcp` and `/proc/net/tcp6` are read instead, whose cost grows with
+ * the host's table of connections (about 8 ms on these machines). Either happens once per
+ * destination, and a scan of a process's descriptors once per server process, never per
+ * connection.
  *
  * @module
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { endianness } from 'node:os';
+import type { Backend } from '@loopfast/core';
 import { canonicalAddress } from './names.js';
 
 /** A TCP socket in the LISTEN state, as the kernel's table lists it. */
@@ -23,6 +26,8 @@ export interface TcpListener {
   readonly table: 4 | 6;
   readonly uid: number;
   readonly inode: number;
+  /** Whether an IPv6 listener refuses IPv4 clients; `null` where the table read cannot say. */
+  readonly ipv6Only: boolean | null;
 }
 
 /** The listener a destination reaches, or why none can be named. */
@@ -75,6 +80,7 @@ function listenersIn(table: 4 | 6, port: number): TcpListener[] {
         table,
         uid: Number(fields[7]),
         inode: Number(fields[9]),
+        ipv6Only: table === 4 ? false : null,
       });
     }
     at = end === -1 ? -1 : text.indexOf(portHex, end);
@@ -82,32 +88,79 @@ function listenersIn(table: 4 | 6, port: number): TcpListener[] {
   return found;
 }
 
-/** Every TCP listener on `port` in this network namespace. Throws what reading the tables throws. */
-export function tcpListenersOn(port: number): TcpListener[] {
-  return [...listenersIn(4, port), ...listenersIn(6, port)];
+/** The backend's reading of the kernel's table for `port`. Throws what the backend throws. */
+function listenersFromKernel(backend: Backend, port: number): TcpListener[] {
+  return [4, 6].flatMap((family) =>
+    backend.listTcpListeners(family as 4 | 6, port).map((entry) => ({
+      address: canonicalAddress(entry.address),
+      table: entry.family,
+      uid: entry.uid,
+      inode: entry.inode,
+      ipv6Only: entry.ipv6Only,
+    })),
+  );
+}
+
+/**
+ * Every TCP listener on `port` (0: every port) in this network namespace, and how the table was
+ * read: the backend's `sock_diag` reading, else the `/proc` tables. Throws when neither can be
+ * read, with both reasons.
+ */
+export function readTcpListeners(
+  backend: Backend | null,
+  port: number,
+): { listeners: TcpListener[]; via: string } {
+  let kernelFailure = 'no backend';
+  if (backend !== null) {
+    try {
+      return {
+        listeners: listenersFromKernel(backend, port),
+        via: `sock_diag (${backend.name} backend)`,
+      };
+    } catch (error) {
+      kernelFailure = (error as Error).message;
+    }
+  }
+  try {
+    return {
+      listeners: [...listenersIn(4, port), ...listenersIn(6, port)],
+      via: `/proc/net/tcp and /proc/net/tcp6 (sock_diag: ${kernelFailure})`,
+    };
+  } catch (error) {
+    throw new Error(`sock_diag: ${kernelFailure}; /proc: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Every TCP listener on `port` in this network namespace ({@link readTcpListeners}). */
+export function tcpListenersOn(backend: Backend, port: number): TcpListener[] {
+  return readTcpListeners(backend, port).listeners;
 }
 
 /** Whether `listener` is bound to the wildcard that takes clients of `family`. */
 function isWildcardFor(listener: TcpListener, family: 4 | 6): boolean {
-  if (listener.address === '::') return true;
+  if (listener.address === '::') return family === 6 || listener.ipv6Only !== true;
   return family === 4 && listener.address === '0.0.0.0';
 }
 
 /**
  * The listener TCP reaches for `address` (canonical: IPv4 for IPv4 and IPv4-mapped destinations)
  * and `port`: one bound to the address itself, else one bound to the wildcard that takes the
- * address's family. Two candidates at the same level (`reusePort`, or an IPv4 wildcard beside an
- * IPv6 one that `/proc` cannot say is IPv6-only) make the kernel's choice unknown: no listener is
- * named then. {@link NOTHING_LISTENS} where there is none.
+ * address's family (an IPv6 wildcard that is IPv6-only takes no IPv4 client). Two candidates at
+ * the same level (`reusePort`, or an IPv4 wildcard beside an IPv6 one that `/proc` cannot say is
+ * IPv6-only) make the kernel's choice unknown: no listener is named then. {@link NOTHING_LISTENS}
+ * where there is none.
  */
 export function listenerReached(
+  backend: Backend,
   address: string,
   family: 4 | 6,
   port: number,
 ): ReachedListener | typeof NOTHING_LISTENS {
   let listeners: TcpListener[];
   try {
-    listeners = tcpListenersOn(port);
+    listeners = tcpListenersOn(backend, port);
   } catch (error) {
     return {
       failure: `the kernel's TCP tables cannot be read (${(error as Error).message})`,
@@ -133,10 +186,10 @@ export function listenerReached(
  * The inode of the listener bound exactly to `address` (canonical) and `port`, for a server that
  * does not hold its TCP descriptor itself (a `cluster` worker: the primary holds it).
  */
-export function listenerBoundTo(address: string, port: number): ReachedListener {
+export function listenerBoundTo(backend: Backend, address: string, port: number): ReachedListener {
   let listeners: TcpListener[];
   try {
-    listeners = tcpListenersOn(port).filter((listener) => listener.address === address);
+    listeners = tcpListenersOn(backend, port).filter((listener) => listener.address === address);
   } catch (error) {
     return {
       failure: `the kernel's TCP tables cannot be read (${(error as Error).message})`,
