@@ -40,7 +40,7 @@ import { adoptClientSocket, adoptServerHandle } from './handoff.js';
 import { sha256, startExchangeServer, unixPair } from './peers.js';
 import { type PlatformExpectations, platformExpectations } from './platform-expectations.js';
 import { tcpListenerRows } from './tcp-listener-suite.js';
-import { thrownBy } from './throws.js';
+import { expectSystemError, thrownBy } from './throws.js';
 import {
   startNodeUnixServer,
   startPythonUnixEchoServer,
@@ -63,18 +63,6 @@ function intBytes(value: number): Buffer {
   if (endianness() === 'LE') bytes.writeInt32LE(value);
   else bytes.writeInt32BE(value);
   return bytes;
-}
-
-function expectSystemError(
-  call: () => unknown,
-  backend: Backend,
-  code: string,
-  syscall?: string,
-): void {
-  const error = thrownBy(call);
-  expect(error).toBeInstanceOf(LoopfastSystemError);
-  expect(error).toMatchObject({ code, backend: backend.name, ...(syscall ? { syscall } : {}) });
-  expect(typeof (error as LoopfastSystemError).errno).toBe('number');
 }
 
 /** What a {@link UnixExchangeServer} saw on its first connection. */

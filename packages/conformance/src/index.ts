@@ -67,6 +67,7 @@ export {
   type FastPathOutcome,
   type PlatformExpectations,
   platformExpectations,
+  QEMU_ENV,
   WINE_ENV,
 } from './platform-expectations.js';
 export {

@@ -57,10 +57,11 @@ export interface PlatformExpectations {
    */
   readonly abstractSockets: boolean;
   /**
-   * Whether `listTcpListeners` reads the kernel's table (Linux `sock_diag`); elsewhere it throws
-   * `ERR_LOOPFAST_UNSUPPORTED_PLATFORM`.
+   * What `listTcpListeners` does: reads the kernel's table (`'read'`: Linux `sock_diag`), throws
+   * `ERR_LOOPFAST_UNSUPPORTED_PLATFORM` (`'unsupported'`: Windows, macOS), or fails with this code
+   * from `socket` (qemu-user, which opens no `NETLINK_SOCK_DIAG` socket for its guest).
    */
-  readonly tcpListenerTable: boolean;
+  readonly tcpListenerTable: 'read' | 'unsupported' | { readonly socketCode: string };
   /**
    * What `connectUnixSocket` meets, or `null` where the backends refuse it with
    * `ERR_LOOPFAST_UNSUPPORTED_PLATFORM` (Windows).
@@ -141,7 +142,7 @@ const LINUX: PlatformExpectations = {
   peerCredentials: true,
   sunPathSize: 108,
   abstractSockets: true,
-  tcpListenerTable: true,
+  tcpListenerTable: 'read',
   unixSockets: { regularFileCode: 'ECONNREFUSED', fullBacklogCode: 'EAGAIN' },
   descriptorDirectory: '/proc/self/fd',
   descriptorFlags: true,
@@ -165,7 +166,7 @@ const DARWIN: PlatformExpectations = {
   soAcceptConn: 0x0002,
   sunPathSize: 104,
   abstractSockets: false,
-  tcpListenerTable: false,
+  tcpListenerTable: 'unsupported',
   unixSockets: { regularFileCode: 'ENOTSOCK', fullBacklogCode: 'ECONNREFUSED' },
   descriptorDirectory: '/dev/fd',
   descriptorFlags: false,
@@ -198,7 +199,7 @@ function windows(
     peerCredentials: false,
     sunPathSize: 104,
     abstractSockets: false,
-    tcpListenerTable: false,
+    tcpListenerTable: 'unsupported',
     unixSockets: null,
     descriptorDirectory: null,
     descriptorFlags: false,
@@ -236,6 +237,16 @@ function windows(
  */
 export const WINE_ENV = 'CONFORMANCE_UNDER_WINE';
 
+/** Set by the linux-arm64 lane: `1` when running under qemu-user. */
+export const QEMU_ENV = 'CONFORMANCE_UNDER_QEMU';
+
+/** Linux under qemu-user: its guests get no `NETLINK_SOCK_DIAG` socket. */
+const LINUX_UNDER_QEMU: PlatformExpectations = {
+  ...LINUX,
+  label: 'Linux (qemu-user)',
+  tcpListenerTable: { socketCode: 'EPROTONOSUPPORT' },
+};
+
 /**
  * The expectations for the running platform.
  * @param osRelease - the Windows version source (`os.release`), replaceable for tests.
@@ -247,7 +258,7 @@ export function platformExpectations(
 ): PlatformExpectations {
   switch (platform) {
     case 'linux':
-      return LINUX;
+      return env[QEMU_ENV] === '1' ? LINUX_UNDER_QEMU : LINUX;
     case 'darwin':
       return DARWIN;
     case 'win32':

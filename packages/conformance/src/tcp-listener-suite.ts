@@ -12,7 +12,7 @@ import { connect, createServer, type Server } from 'node:net';
 import { type Backend, isUnsupportedError } from '@loopfast/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlatformExpectations } from './platform-expectations.js';
-import { thrownBy } from './throws.js';
+import { expectSystemError, thrownBy } from './throws.js';
 
 /** A uid no account needs to have: the kernel records whatever uid made the socket. */
 const OTHER_UID = 54_321;
@@ -57,11 +57,27 @@ export function tcpListenerRows(
       return { server, port: (server.address() as { port: number }).port };
     }
 
-    it.runIf(!x.tcpListenerTable)('is unsupported', () => {
+    const table = x.tcpListenerTable;
+
+    it.runIf(table === 'unsupported')('is unsupported', () => {
       expect(isUnsupportedError(thrownBy(() => backend.listTcpListeners(4, 80)))).toBe(true);
     });
 
-    describe.runIf(x.tcpListenerTable)('on Linux', () => {
+    it.runIf(typeof table === 'object')(
+      `fails from socket with ${typeof table === 'object' ? table.socketCode : ''}, leaving nothing open`,
+      () => {
+        const before = openList?.();
+        expectSystemError(
+          () => backend.listTcpListeners(4, 0),
+          backend,
+          typeof table === 'object' ? table.socketCode : '',
+          'socket',
+        );
+        if (openList) expect(openList()).toEqual(before);
+      },
+    );
+
+    describe.runIf(table === 'read')('on Linux', () => {
       const uid = process.geteuid?.() ?? -1;
 
       it('lists a listener on 127.0.0.1 once, with its descriptor inode and owner; not in the IPv6 table', async () => {
