@@ -89,7 +89,7 @@ async function loadApi(config: WorkerConfig): Promise<Api> {
   const backendPath = config.backends[config.backend];
   if (!backendPath) throw new Error(`no backend ${config.backend}`);
   const { backend } = (await import(pathToFileURL(backendPath).href)) as { backend: Backend };
-  const status = (await import(`${config.netDist}/status.js`)) as Pick<Api, 'fastPathInfo'>;
+  const status = (await import(`${config.netDist}/status-record.js`)) as Pick<Api, 'fastPathInfo'>;
   if (config.mechanism === 'unix-rendezvous') {
     const lf = (await import(`${config.netDist}/index.js`)) as {
       createServer(...args: unknown[]): Server;

@@ -59,7 +59,7 @@ export {
   type FastPathMechanism,
   type FastPathState,
   fastPathInfo,
-} from './status.js';
+} from './status-record.js';
 
 /** The instance behind the top-level functions: no defaults of its own. */
 const defaultInstance = createLoopfast();

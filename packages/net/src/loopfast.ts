@@ -22,7 +22,7 @@ import {
 import { type ConnectOptions, connectWith } from './connect.js';
 import { type LoopfastDefaults, type LoopfastOptions, validateLoopfastOptions } from './options.js';
 import { attachFastPath, createServerWith, type ServerOptions } from './server.js';
-import { type FastPathInfo, fastPathInfo } from './status.js';
+import { type FastPathInfo, fastPathInfo } from './status-record.js';
 
 /** The functions of `@loopfast/net`, with defaults bound. */
 export interface Loopfast {

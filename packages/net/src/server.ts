@@ -1,6 +1,6 @@
 /**
- * `createServer` and `attachFastPath`: a real `net.Server` whose `listen` makes one plan and
- * follows it: Node's own `listen` with the status that says why, or the platform's mechanism.
+ * `createServer` and `attachFastPath`: a real `net.Server` whose `listen` follows its route
+ * (`route.ts`): Node's own `listen` with the status that says why, or the platform's mechanism.
  * A server that does not ask for the fast path is Node's, untouched.
  *
  * @module
@@ -24,10 +24,9 @@ import {
   type OptionPolicy,
   readLoopfastOptions,
 } from './options.js';
-import { planFor, statusWithoutAddress } from './plan.js';
-import { platformMechanism } from './platforms.js';
-import { recordStatus } from './status.js';
-import { statuses } from './statuses.js';
+import { platformMechanism, routeListen, statusWithoutAddress } from './route.js';
+import { statuses } from './status-catalog.js';
+import { recordStatus } from './status-record.js';
 
 /** `net.createServer` options plus loopfast's. */
 export type ServerOptions = ServerOpts & LoopfastOptions;
@@ -47,12 +46,12 @@ function attachWithSettings(
   platformMechanism(settings.platform)?.attach(server, request);
 
   server.listen = function listenWithFastPath(this: Server, ...args: unknown[]) {
-    const plan = planFor(settings);
-    if (plan.mechanism === null) {
-      recordStatus(server, plan.info);
+    const route = routeListen(settings);
+    if (route.to !== 'mechanism') {
+      if (route.info) recordStatus(server, route.info);
       return request.listen.apply(server, args as Parameters<Listen>);
     }
-    return plan.mechanism.listen(server, request, plan.backend, args);
+    return route.mechanism.listen(server, request, route.backend, args);
   } as Listen;
   return server;
 }

@@ -18,8 +18,8 @@ import {
 } from './node-internals/originals.js';
 import { within } from './preload/install.js';
 import { socketOptionsFrom } from './socket-options.js';
-import { type FastPathInfo, recordStatus } from './status.js';
-import { statuses } from './statuses.js';
+import { statuses } from './status-catalog.js';
+import { type FastPathInfo, recordStatus } from './status-record.js';
 
 /** Why a loopback address did not get the fast path: fixed, or depending on the address. */
 export type Decline = FastPathInfo | ((address: string) => FastPathInfo);

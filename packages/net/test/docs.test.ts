@@ -35,7 +35,7 @@ import { backend as napi } from '@loopfast/napi';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectWith } from '../src/connect.js';
 import { createServerWith } from '../src/server.js';
-import { type FastPathInfo, type FastPathState, fastPathInfo } from '../src/status.js';
+import { type FastPathInfo, type FastPathState, fastPathInfo } from '../src/status-record.js';
 import { GUIDES, READMES, repoRoot } from './readme-blocks.js';
 
 /** Every file under `dir` (relative to the repository) whose name matches `pattern`. */
@@ -491,7 +491,7 @@ server.close();
   };
 
   it('lists every state of FastPathState once, in its own row', () => {
-    const declared = read('packages/net/src/status.ts');
+    const declared = read('packages/net/src/status-record.ts');
     const union = /export type FastPathState =([^;]*);/.exec(declared)?.[1] ?? '';
     const states = [...union.matchAll(/'([a-z-]+)'/g)].map((match) => match[1]);
     expect(states.length).toBeGreaterThan(5);

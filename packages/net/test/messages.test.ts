@@ -23,7 +23,7 @@ import {
   UNKNOWN_ENV_VALUE_WARNING,
   UNKNOWN_ENV_WARNING,
 } from '../src/index.js';
-import { statuses } from '../src/statuses.js';
+import { statuses } from '../src/status-catalog.js';
 
 const netEntry = createRequire(import.meta.url).resolve('@loopfast/net');
 const work = mkdtempSync(join(tmpdir(), 'loopfast-net-messages-'));

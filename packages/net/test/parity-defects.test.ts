@@ -38,7 +38,7 @@ import { connectWith } from '../src/connect.js';
 import { createLoopfast, createServer } from '../src/index.js';
 import type { LoopfastDefaults } from '../src/options.js';
 import { attachFastPath as attachWith, createServerWith } from '../src/server.js';
-import { fastPathInfo } from '../src/status.js';
+import { fastPathInfo } from '../src/status-record.js';
 
 const FD_DIR = '/proc/self/fd';
 const here = dirname(fileURLToPath(import.meta.url));

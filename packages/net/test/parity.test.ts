@@ -27,7 +27,7 @@ import { connectWith } from '../src/connect.js';
 import { createLoopfast } from '../src/index.js';
 import type { LoopfastDefaults } from '../src/options.js';
 import { createServerWith } from '../src/server.js';
-import { fastPathInfo } from '../src/status.js';
+import { fastPathInfo } from '../src/status-record.js';
 
 const BACKENDS: readonly (readonly [string, Backend])[] = [
   ['ffi', ffi],

@@ -105,7 +105,7 @@ describe('in a process of its own', () => {
       const script = scenario(
         `import { connectWith } from ${url('connect.js')};
 import { createServerWith } from ${url('server.js')};
-import { fastPathInfo } from ${url('status.js')};
+import { fastPathInfo } from ${url('status-record.js')};
 const win32 = { platform: 'win32', backend: 'ffi' };`,
         '((options) => connectWith(win32, [options]))',
         '((options, listener) => createServerWith(win32, [options, listener]))',

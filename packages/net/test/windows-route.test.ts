@@ -14,7 +14,7 @@ import { backend as napi } from '@loopfast/napi';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectWith } from '../src/connect.js';
 import { createServerWith } from '../src/server.js';
-import { fastPathInfo } from '../src/status.js';
+import { fastPathInfo } from '../src/status-record.js';
 
 const FD_DIR = '/proc/self/fd';
 

@@ -12,9 +12,10 @@ import { chooseBackend } from '../backend-choice.js';
 import { connectWith } from '../connect.js';
 import { KILL_SWITCH_VALUES_TEXT, KNOWN_VARIABLES_TEXT, unknownVariables } from '../environment.js';
 import type { CheckLevel } from '../mechanisms/mechanism.js';
-import { platformMechanism } from '../platforms.js';
+import { platformMechanism } from '../route.js';
 import { createServerWith } from '../server.js';
-import { type FastPathInfo, fastPathInfo } from '../status.js';
+import { statuses } from '../status-catalog.js';
+import { type FastPathInfo, fastPathInfo } from '../status-record.js';
 
 export type { CheckLevel } from '../mechanisms/mechanism.js';
 
@@ -233,14 +234,7 @@ export async function doctor(env: Env = process.env): Promise<DoctorReport> {
   try {
     info = await roundTrip(env, 5000);
   } catch (error) {
-    info = {
-      requested: true,
-      state: 'failed',
-      mechanism: null,
-      reason: `the round trip failed: ${(error as Error).message}`,
-      error: error as Error,
-      backend: null,
-    };
+    info = statuses.roundTripFailed(error as Error);
   }
   const ok = info.state === 'enabled';
   checks.push(

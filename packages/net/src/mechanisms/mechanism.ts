@@ -9,7 +9,7 @@
 import type { Server, Socket } from 'node:net';
 import type { Backend } from '@loopfast/core';
 import type { FastPathSettings, OptionPolicy } from '../options.js';
-import type { FastPathMechanism } from '../status.js';
+import type { FastPathMechanism } from '../status-record.js';
 
 /** `net.connect`'s options as loopfast reads them; passed on to Node unchanged. */
 export type ConnectRecord = Record<string, unknown> & {
@@ -81,6 +81,11 @@ export interface CheckResult {
 export interface Mechanism {
   /** The name statuses report. */
   readonly name: FastPathMechanism;
+  /**
+   * Whether `connect` can carry a socket the caller made and has not connected yet (the preload
+   * hands it `net.Socket.prototype.connect` calls then); otherwise such a socket is Node's.
+   */
+  readonly connectsCallersSocket: boolean;
   /** Makes the client socket, over this mechanism or (declining) over Node's own TCP. */
   connect(request: ClientRequest): Socket;
   /**

@@ -23,7 +23,7 @@
  * whoever loads them (the program with `require` or `import`, `node:http` loading `node:net`,
  * Node's `fetch`), before the loader hands them to anyone: Node lists each built-in module in
  * `process.moduleLoadList` as it finishes loading, and that list's additions are watched until
- * both are patched. loopfast's `connect`, its mechanisms (`route.ts`) and the backend load at
+ * both are patched. loopfast's `connect`, its mechanisms (`replacements.ts`) and the backend load at
  * the first connect or listen that may take the fast path. What start-up needs is this one module
  * (and the variables' names from `@loopfast/core/environment`): each module loaded costs time.
  *
@@ -40,7 +40,7 @@ import type tls from 'node:tls';
 // Reads `@loopfast/core/environment` alone, not the package's entry: that loads Node's `net`,
 // which must wait for the program.
 import { checkedKillSwitch } from '../environment.js';
-import type * as Route from './route.js';
+import type * as Replacements from './replacements.js';
 
 // ---------------------------------------------------------------------------------------------
 // How a replacement names the function of Node's it replaced: `node:net` and `node:tls` are
@@ -90,7 +90,7 @@ export function within<T>(run: () => T): T {
   }
 }
 
-let route: typeof Route | undefined;
+let replacements: typeof Replacements | undefined;
 
 /** `node:module`, taken when needed: an import of it would load it (and more) at start-up. */
 function moduleApi(): typeof Module {
@@ -98,9 +98,11 @@ function moduleApi(): typeof Module {
 }
 
 /** What the replacements do, loaded at the first call that needs it. */
-function routing(): typeof Route {
-  route ??= moduleApi().createRequire(import.meta.url)('./route.js') as typeof Route;
-  return route;
+function replacementsModule(): typeof Replacements {
+  replacements ??= moduleApi().createRequire(import.meta.url)(
+    './replacements.js',
+  ) as typeof Replacements;
+  return replacements;
 }
 
 type Connect = (...args: unknown[]) => Socket;
@@ -116,7 +118,7 @@ let nodeTlsConnect: TlsConnect;
 
 /** `net.connect`, `net.createConnection` and `http.Agent.prototype.createConnection`. */
 function preloadConnect(...args: unknown[]): Socket {
-  return routing().connect(args);
+  return replacementsModule().connect(args);
 }
 
 /**
@@ -151,7 +153,7 @@ function preloadSocketConnect(this: Socket, ...args: unknown[]): Socket {
   const [first] = args;
   if (carrying !== undefined && Array.isArray(first) && first[0] === carrying) {
     carrying = undefined;
-    return routing().socketConnect(this, first[0], first[1], args);
+    return replacementsModule().socketConnect(this, first[0], first[1], args);
   }
   // Node's own `net.connect` passes its normalized [options, listener] as one array: whoever
   // called Node's original (loopfast's internals, or code holding it from before the preload)
@@ -165,7 +167,7 @@ function preloadSocketConnect(this: Socket, ...args: unknown[]): Socket {
   ) {
     return nodeSocketConnect.apply(this, args);
   }
-  return routing().socketConnect(this, undefined, undefined, args);
+  return replacementsModule().socketConnect(this, undefined, undefined, args);
 }
 
 /**
@@ -177,13 +179,13 @@ function preloadListen(this: Server, ...args: unknown[]): Server {
   if (depth > 0 || Object.hasOwn(this, 'listen') || this.listening) {
     return nodeListen.apply(this, args);
   }
-  return routing().listen(this, args);
+  return replacementsModule().listen(this, args);
 }
 
 /** `tls.connect`. */
 function preloadTlsConnect(...args: unknown[]): tls.TLSSocket {
   if (depth > 0) return nodeTlsConnect(...args);
-  return within(() => routing().tlsConnect(args, nodeTlsConnect as typeof tls.connect));
+  return within(() => replacementsModule().tlsConnect(args, nodeTlsConnect as typeof tls.connect));
 }
 
 type Http = { Agent: { prototype: { createConnection: unknown } } };

@@ -14,8 +14,8 @@
 import { fstatSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { type Backend, LoopfastErrorCode, type NativeSocket } from '@loopfast/core';
-import type { FastPathInfo } from '../../status.js';
-import { statuses } from '../../statuses.js';
+import { statuses } from '../../status-catalog.js';
+import type { FastPathInfo } from '../../status-record.js';
 import type { ListenContext } from './listener.js';
 import {
   abstractClientName,

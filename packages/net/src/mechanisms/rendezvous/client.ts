@@ -17,8 +17,8 @@ import {
 import { awaitPeer, writeAsTcp } from '../../node-internals/resets.js';
 import { answerConnect } from '../../node-internals/tcp-connect-events.js';
 import { giveTcpOptions, type TcpLikeHandle } from '../../node-internals/tcp-emulation.js';
-import { type FastPathInfo, recordStatus } from '../../status.js';
-import { statuses } from '../../statuses.js';
+import { statuses } from '../../status-catalog.js';
+import { type FastPathInfo, recordStatus } from '../../status-record.js';
 import { clientSocket, connectOverTcp, startConnect } from '../../tcp-connect.js';
 import type { ClientRequest } from '../mechanism.js';
 import { blocks, honouredBlockList } from './listener.js';
@@ -188,8 +188,6 @@ export function connectClient(request: ClientRequest): Socket {
   if (options.localAddress != null || options.localPort != null) {
     return tcp(statuses.tcpClientAddress(backend.name));
   }
-  // Node raises its own error for a missing port.
-  if (options.port === undefined) return tcp(statuses.notRequested);
   const port = Number(options.port);
   if (!isIP(host)) return connectByName(request, port);
   if (!isLoopbackAddress(host)) return tcp(statuses.notLoopback(host));

@@ -27,8 +27,8 @@ import {
 import { resolve } from 'node:path';
 import { type Backend, LoopfastErrorCode, type NativeSocket } from '@loopfast/core';
 import type { FastPathSettings } from '../../options.js';
-import type { FastPathInfo } from '../../status.js';
-import { statuses } from '../../statuses.js';
+import { statuses } from '../../status-catalog.js';
+import type { FastPathInfo } from '../../status-record.js';
 import { clientDirectory, distrustDirectory, effectiveUid, serverDirectory } from './directory.js';
 import { clientPaths, networkNamespace, rendezvousPath, serverKey } from './file-names.js';
 import type { ListenContext } from './listener.js';

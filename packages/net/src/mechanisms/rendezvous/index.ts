@@ -15,6 +15,7 @@ import { attachListener, listenWithRendezvous } from './listener.js';
 /** The POSIX mechanism: a Unix-socket rendezvous both sides agree on. */
 export const unixRendezvous: Mechanism = Object.freeze({
   name: 'unix-rendezvous',
+  connectsCallersSocket: true,
   connect: connectClient,
   listen: listenWithRendezvous,
   attach: attachListener,

@@ -27,8 +27,8 @@ import {
   type TcpLikeHandle,
 } from '../../node-internals/tcp-emulation.js';
 import type { FastPathSettings } from '../../options.js';
-import { type FastPathInfo, recordAcceptedStatus, recordStatus } from '../../status.js';
-import { statuses } from '../../statuses.js';
+import { statuses } from '../../status-catalog.js';
+import { type FastPathInfo, recordAcceptedStatus, recordStatus } from '../../status-record.js';
 import type { ServerRequest } from '../mechanism.js';
 import { canonicalAddress, parseAbstractClientName, shownName } from './names.js';
 import { placeFor, type RendezvousPlace } from './places.js';

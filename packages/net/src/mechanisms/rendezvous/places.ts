@@ -9,7 +9,7 @@ import type { Backend, NativeSocket } from '@loopfast/core';
 import { hasAbstractSockets } from '@loopfast/core/internal';
 import { RENDEZVOUS_PLACE_ENV } from '../../environment.js';
 import type { FastPathSettings } from '../../options.js';
-import type { FastPathInfo } from '../../status.js';
+import type { FastPathInfo } from '../../status-record.js';
 import { abstractPlace } from './abstract-place.js';
 import { filePlace } from './file-place.js';
 import type { ListenContext } from './listener.js';

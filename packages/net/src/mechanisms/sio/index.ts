@@ -33,8 +33,8 @@ import {
   type TcpHandle,
   tcpWrap,
 } from '../../node-internals/handoff.js';
-import { type FastPathInfo, recordStatus } from '../../status.js';
-import { statuses } from '../../statuses.js';
+import { statuses } from '../../status-catalog.js';
+import { type FastPathInfo, recordStatus } from '../../status-record.js';
 import { announceClientSocket, connectOverTcp } from '../../tcp-connect.js';
 import type {
   CheckResult,
@@ -352,6 +352,8 @@ function doctorChecks(): CheckResult[] {
 /** The Windows mechanism: `SIO_LOOPBACK_FAST_PATH` before `connect` and before `listen`. */
 export const sioLoopbackFastPath: Mechanism = Object.freeze({
   name: 'sio-loopback-fast-path',
+  // The control code goes on a socket the backend makes, before connect: not on the caller's.
+  connectsCallersSocket: false,
   connect,
   listen,
   attach,

@@ -14,7 +14,7 @@ import { type Server, Socket } from 'node:net';
 import { FAST_PATH_UNSUPPORTED_OPTIONS, LoopfastError } from '@loopfast/core';
 import { UNSUPPORTED_OPTION_ERROR, UNSUPPORTED_OPTION_WARNING, warn } from '../../codes.js';
 import type { OptionPolicy } from '../../options.js';
-import { fastPathInfo } from '../../status.js';
+import { fastPathInfo } from '../../status-record.js';
 
 type GuardedOption = 'TCP_NODELAY' | 'SO_KEEPALIVE';
 const warned = new Set<GuardedOption>();

@@ -15,10 +15,10 @@ import { normalizeConnectArgs, recognizeTcpListen } from '../args.js';
 import { connectWith } from '../connect.js';
 import { nodeServerListen, nodeSocketConnect } from '../node-internals/originals.js';
 import type { LoopfastDefaults } from '../options.js';
-import { platformMechanism } from '../platforms.js';
+import { platformMechanism } from '../route.js';
 import { attachFastPath } from '../server.js';
-import { recordStatus } from '../status.js';
-import { statuses } from '../statuses.js';
+import { statuses } from '../status-catalog.js';
+import { recordStatus } from '../status-record.js';
 import { connectCarried, within } from './install.js';
 
 /**
@@ -34,8 +34,8 @@ export const PRELOAD_DEFAULTS: LoopfastDefaults = Object.freeze({
 const callSocketConnect = nodeSocketConnect as (this: Socket, ...args: unknown[]) => Socket;
 const callServerListen = nodeServerListen as (this: Server, ...args: unknown[]) => Server;
 
-/** Whether the platform's mechanism is the rendezvous, which can connect a caller's socket. */
-const carriesSockets = () => platformMechanism(process.platform)?.name === 'unix-rendezvous';
+/** Whether the platform's mechanism can connect a socket the caller made (the rendezvous can). */
+const carriesSockets = () => platformMechanism(process.platform)?.connectsCallersSocket === true;
 
 /**
  * `net.connect`, `net.createConnection` and `http.Agent.prototype.createConnection`. With the

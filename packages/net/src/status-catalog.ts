@@ -6,7 +6,25 @@
  * @module
  */
 import { KILL_SWITCH_ENV, LoopfastErrorCode } from '@loopfast/core';
-import { type FastPathInfo, type FastPathState, status } from './status.js';
+import type { FastPathInfo, FastPathState } from './status-record.js';
+
+/** Builds a status (frozen, so one object can serve many sockets). */
+function status(
+  requested: boolean,
+  state: FastPathState,
+  reason: string,
+  extra: Partial<Pick<FastPathInfo, 'mechanism' | 'error' | 'backend'>> = {},
+): FastPathInfo {
+  return Object.freeze({
+    requested,
+    state,
+    reason,
+    mechanism: null,
+    error: null,
+    backend: null,
+    ...extra,
+  });
+}
 
 const RENDEZVOUS = { mechanism: 'unix-rendezvous' } as const;
 
@@ -44,6 +62,12 @@ function loadedOrNull(error: Error, backend: string): string | null {
 /** The statuses, by what happened. */
 export const statuses = {
   notRequested: status(false, 'disabled', 'not requested (loopbackFastPath is false)'),
+  /** What a socket or server that never asked reports (loopfast records nothing for them). */
+  neverAsked: status(
+    false,
+    'disabled',
+    'not requested (loopbackFastPath is false, or the socket was not made through @loopfast/net)',
+  ),
   killed: status(true, 'disabled', `turned off by the kill switch ${KILL_SWITCH_ENV}`),
   notListening: status(true, 'pending', 'not listening yet'),
 
@@ -204,6 +228,8 @@ export const statuses = {
       `the rendezvous ${name} is held by process ${pid}, which does not hold the TCP listener on ${address} port ${port}; using TCP`,
       { backend },
     ),
+  roundTripFailed: (error: Error): FastPathInfo =>
+    status(true, 'failed', `the round trip failed: ${error.message}`, { error }),
   checkFailed: (what: string, error: Error | null, backend: string): FastPathInfo =>
     status(true, 'failed', `a rendezvous check failed: ${what}; using TCP`, { error, backend }),
   tcpClientAddress: (backend: string): FastPathInfo =>

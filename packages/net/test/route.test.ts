@@ -3,8 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { chooseBackend, validateBackendOption } from '../src/backend-choice.js';
 import { declineFor } from '../src/mechanisms/sio/index.js';
 import type { FastPathSettings } from '../src/options.js';
-import { planFor, statusWithoutAddress } from '../src/plan.js';
-import { platformMechanism } from '../src/platforms.js';
+import {
+  platformMechanism,
+  routeConnect,
+  routeListen,
+  statusWithoutAddress,
+} from '../src/route.js';
 
 const settings = (overrides: Partial<FastPathSettings> = {}): FastPathSettings => ({
   requested: true,
@@ -14,20 +18,29 @@ const settings = (overrides: Partial<FastPathSettings> = {}): FastPathSettings =
   ...overrides,
 });
 
-describe('the plan (decisions only: no traffic is sent)', () => {
+describe('the route (decisions only: no traffic is sent)', () => {
   it('takes the platform table: the control code on Windows, the rendezvous on POSIX, none elsewhere', () => {
-    expect(platformMechanism('win32')?.name).toBe('sio-loopback-fast-path');
+    expect(platformMechanism('win32')).toMatchObject({
+      name: 'sio-loopback-fast-path',
+      connectsCallersSocket: false,
+    });
     for (const platform of ['linux', 'darwin', 'freebsd'] as const) {
-      expect(platformMechanism(platform)?.name).toBe('unix-rendezvous');
+      expect(platformMechanism(platform)).toMatchObject({
+        name: 'unix-rendezvous',
+        connectsCallersSocket: true,
+      });
     }
     expect(platformMechanism('haiku' as NodeJS.Platform)).toBeNull();
-    expect(planFor(settings({ platform: 'linux' }))).toMatchObject({
+    expect(routeListen(settings({ platform: 'linux' }))).toMatchObject({
+      to: 'mechanism',
       mechanism: { name: 'unix-rendezvous' },
       backend: ffi,
     });
-    const none = planFor(settings({ platform: 'haiku' as NodeJS.Platform }));
-    expect(none).toMatchObject({ mechanism: null, info: { state: 'unsupported', backend: 'ffi' } });
-    expect(none.info?.reason).toMatch(/^haiku has no loopback fast path mechanism/);
+    const none = routeListen(settings({ platform: 'haiku' as NodeJS.Platform }));
+    expect(none).toMatchObject({ to: 'tcp', info: { state: 'unsupported', backend: 'ffi' } });
+    expect(none.to === 'tcp' && none.info.reason).toMatch(
+      /^haiku has no loopback fast path mechanism/,
+    );
   });
 
   it('is disabled when not requested, or by the kill switch, before any address is looked at', () => {
@@ -39,18 +52,38 @@ describe('the plan (decisions only: no traffic is sent)', () => {
     expect(killed).toMatchObject({ requested: true, state: 'disabled' });
     expect(killed?.reason).toMatch(/LOOPFAST_DISABLE/);
     expect(statusWithoutAddress(settings())).toBeNull();
-    expect(planFor(settings({ env: { LOOPFAST_DISABLE: '1' } }))).toEqual({
-      mechanism: null,
+    const off = settings({ env: { LOOPFAST_DISABLE: '1' } });
+    expect(routeListen(off)).toEqual({ to: 'node', info: killed });
+    expect(routeConnect(off, { port: 80, host: '192.0.2.1' })).toEqual({
+      to: 'node',
       info: killed,
     });
   });
 
   it('names the missing backend', () => {
-    const plan = planFor(settings({ backend: 'auto', env: { LOOPFAST_BACKEND: 'rust' } }));
-    expect(plan).toMatchObject({ mechanism: null, info: { state: 'no-backend', backend: null } });
-    expect(plan.info?.reason).toBe(
+    const route = routeListen(settings({ backend: 'auto', env: { LOOPFAST_BACKEND: 'rust' } }));
+    expect(route).toMatchObject({ to: 'tcp', info: { state: 'no-backend', backend: null } });
+    expect(route.to === 'tcp' && route.info.reason).toBe(
       'LOOPFAST_BACKEND=rust names no backend (use napi, ffi or auto)',
     );
+  });
+
+  it('sends a connect to Node before any backend: a pipe path, a bad destination, a remote address', () => {
+    const on = settings({ platform: 'linux' });
+    expect(routeConnect(on, { path: '/tmp/x.sock' })).toMatchObject({
+      to: 'node',
+      info: { state: 'not-loopback', reason: '/tmp/x.sock is a pipe path, not a TCP destination' },
+    });
+    expect(routeConnect(on, { port: -1, host: '127.0.0.1' })).toEqual({ to: 'node', info: null });
+    // Node throws ERR_MISSING_ARGS: no status saying "not requested" for a request.
+    expect(routeConnect(on, { host: '127.0.0.1' })).toEqual({ to: 'node', info: null });
+    expect(routeConnect(on, { port: 80, lookup: 'nope' })).toEqual({ to: 'node', info: null });
+    expect(routeConnect(on, { port: 80, host: '192.0.2.1' })).toMatchObject({
+      to: 'node',
+      info: { state: 'not-loopback' },
+    });
+    expect(routeConnect(on, { port: 80, host: 'localhost' })).toMatchObject({ to: 'mechanism' });
+    expect(routeConnect(on, { port: 80, host: '::1' })).toMatchObject({ to: 'mechanism' });
   });
 });
 

@@ -1,11 +1,13 @@
 /**
- * Per-socket and per-server fast-path status: what was requested, what happened, and why.
+ * Per-socket and per-server fast-path status: its shape, where it is recorded (and logged), and
+ * how it is read. Every status itself is worded in `status-catalog.ts`.
  *
  * @module
  */
 import { Server, Socket } from 'node:net';
 import { invalidArgTypeError } from '@loopfast/core/internal';
 import { debug } from './debug.js';
+import { statuses } from './status-catalog.js';
 
 /**
  * Where a socket or server stands:
@@ -104,31 +106,6 @@ export function recordAcceptedStatus(server: Server, info: FastPathInfo | null):
   else (server as Tracked)[kAcceptedStatus] = info;
 }
 
-/** Builds a status (frozen, so one object can serve many sockets). */
-export function status(
-  requested: boolean,
-  state: FastPathState,
-  reason: string,
-  extra: Partial<Pick<FastPathInfo, 'mechanism' | 'error' | 'backend'>> = {},
-): FastPathInfo {
-  return Object.freeze({
-    requested,
-    state,
-    reason,
-    mechanism: null,
-    error: null,
-    backend: null,
-    ...extra,
-  });
-}
-
-/** What a socket or server that never asked reports (loopfast records nothing for them). */
-const NOT_REQUESTED = status(
-  false,
-  'disabled',
-  'not requested (loopbackFastPath is false, or the socket was not made through @loopfast/net)',
-);
-
 /**
  * The fast-path status of a socket or server. Accepted sockets report what their listener gave
  * them. A socket or server that did not ask (or was not made by `@loopfast/net`) is `disabled`.
@@ -146,6 +123,6 @@ export function fastPathInfo(target: Socket | Server): FastPathInfo {
   if (parent instanceof Socket && parent !== target) return fastPathInfo(parent);
   // An accepted socket without a status of its own inherits its listener's (`socket.server`).
   const server = tracked.server;
-  if (server) return server[kAcceptedStatus] ?? server[kStatus] ?? NOT_REQUESTED;
-  return NOT_REQUESTED;
+  if (server) return server[kAcceptedStatus] ?? server[kStatus] ?? statuses.neverAsked;
+  return statuses.neverAsked;
 }
