@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { constants } from 'node:os';
 import type { IpFamily, TcpListenerEntry } from '@loopfast/core';
 import {
   SOCK_DIAG_SOCKET,
@@ -18,8 +19,6 @@ import { type PosixLibrary, posix, supportedPlatform } from './native-library.js
 
 /** Room for one `recv` of the answer: the kernel fills up to a page's worth of messages. */
 const ANSWER_CHUNK = 32 * 1024;
-/** `EINTR`: a signal interrupted a blocking call; it is made again. */
-const EINTR = 4;
 
 /**
  * The TCP listeners of `family` on `port` (0: every port). See {@link Backend.listTcpListeners}.
@@ -45,14 +44,15 @@ export function listTcpListeners(family: IpFamily, port: number): TcpListenerEnt
 /** Sends `request` on `fd` and reads every answer up to the last message. */
 function exchange(libc: PosixLibrary, fd: number, request: Buffer): Buffer {
   while (libc.send(fd, request, request.length, 0) === -1) {
-    if (libc.errno() !== EINTR) throw posixFailure(libc, 'send');
+    if (libc.errno() !== constants.errno.EINTR) throw posixFailure(libc, 'send');
   }
   const chunks: Buffer[] = [];
   for (;;) {
     const chunk = Buffer.alloc(ANSWER_CHUNK);
     const received = libc.recv(fd, chunk, chunk.length, 0);
     if (received === -1) {
-      if (libc.errno() === EINTR) continue;
+      // A signal interrupted the wait: it is made again.
+      if (libc.errno() === constants.errno.EINTR) continue;
       throw posixFailure(libc, 'recv');
     }
     const answer = chunk.subarray(0, received);

@@ -8,7 +8,7 @@
 import { once } from 'node:events';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { BACKEND_ENV, KILL_SWITCH_ENV, killSwitchState } from '@loopfast/core';
-import { chooseBackend } from '../backend-choice.js';
+import { type BackendChoice, chooseBackend } from '../backend-choice.js';
 import { connectWith } from '../connect.js';
 import { KILL_SWITCH_VALUES_TEXT, KNOWN_VARIABLES_TEXT, unknownVariables } from '../environment.js';
 import type { CheckLevel } from '../mechanisms/mechanism.js';
@@ -100,12 +100,12 @@ export const INSTALL_A_BACKEND =
   'npm install @loopfast/napi (or npm install @loopfast/ffi, which needs no compiler)';
 
 /**
- * A line per backend and one for the backend in use. One working backend is enough: the other
- * one, not installed, is information; installed and broken, it fails only if it is the one used.
+ * A line per backend and one for the backend in use (`choice`). One working backend is enough:
+ * the other one, not installed, is information; installed and broken, it fails only if it is the
+ * one used.
  */
-function backendChecks(env: Env): Check[] {
+function backendChecks(env: Env, choice: BackendChoice): Check[] {
   const probes = BACKENDS.map(probeBackend);
-  const choice = chooseBackend('auto', env);
   const inUse = choice.backend?.name ?? null;
   const named = env[BACKEND_ENV]?.trim().toLowerCase();
   const checks = probes.map(({ name, outcome, detail }): Check => {
@@ -212,6 +212,7 @@ async function roundTrip(env: Env, timeoutMs: number): Promise<FastPathInfo> {
 export async function doctor(env: Env = process.env): Promise<DoctorReport> {
   const platform = process.platform;
   const mechanism = platformMechanism(platform)?.name ?? null;
+  const choice = chooseBackend('auto', env);
   const checks: Check[] = [
     check(
       'platform',
@@ -221,13 +222,13 @@ export async function doctor(env: Env = process.env): Promise<DoctorReport> {
         : `${platform} ${process.arch}: mechanism ${mechanism}`,
     ),
     nodeCheck(),
-    ...backendChecks(env),
+    ...backendChecks(env, choice),
     killSwitchCheck(env),
     environmentCheck(env),
     permissionCheck(),
   ];
-  const inUse = chooseBackend('auto', env).backend ?? null;
-  for (const found of platformMechanism(platform)?.doctorChecks(env, inUse) ?? []) {
+  for (const found of platformMechanism(platform)?.doctorChecks(env, choice.backend ?? null) ??
+    []) {
     checks.push(check(found.name, found.level, found.detail));
   }
   let info: FastPathInfo;

@@ -23,9 +23,10 @@
  * whoever loads them (the program with `require` or `import`, `node:http` loading `node:net`,
  * Node's `fetch`), before the loader hands them to anyone: Node lists each built-in module in
  * `process.moduleLoadList` as it finishes loading, and that list's additions are watched until
- * both are patched. loopfast's `connect`, its mechanisms (`replacements.ts`) and the backend load at
- * the first connect or listen that may take the fast path. What start-up needs is this one module
- * (and the variables' names from `@loopfast/core/environment`): each module loaded costs time.
+ * both are patched. What the replacements do (`replacements.ts`: loopfast's `connect`, its
+ * mechanisms) and the backend load at the first connect or listen that may take the fast path.
+ * What start-up needs is this one module (and the variables' names from
+ * `@loopfast/core/environment`): each module loaded costs time.
  *
  * loopfast's own internals call Node's originals (`node-originals.ts`), and the replacements
  * hand a call to Node untouched while loopfast itself is inside a connect, so nothing recurses.

@@ -133,11 +133,6 @@ export function readTcpListeners(
   }
 }
 
-/** Every TCP listener on `port` in this network namespace ({@link readTcpListeners}). */
-export function tcpListenersOn(backend: Backend, port: number): TcpListener[] {
-  return readTcpListeners(backend, port).listeners;
-}
-
 /** Whether `listener` is bound to the wildcard that takes clients of `family`. */
 function isWildcardFor(listener: TcpListener, family: 4 | 6): boolean {
   if (listener.address === '::') return family === 6 || listener.ipv6Only !== true;
@@ -160,7 +155,7 @@ export function listenerReached(
 ): ReachedListener | typeof NOTHING_LISTENS {
   let listeners: TcpListener[];
   try {
-    listeners = tcpListenersOn(backend, port);
+    ({ listeners } = readTcpListeners(backend, port));
   } catch (error) {
     return {
       failure: `the kernel's TCP tables cannot be read (${(error as Error).message})`,
@@ -189,7 +184,9 @@ export function listenerReached(
 export function listenerBoundTo(backend: Backend, address: string, port: number): ReachedListener {
   let listeners: TcpListener[];
   try {
-    listeners = tcpListenersOn(backend, port).filter((listener) => listener.address === address);
+    listeners = readTcpListeners(backend, port).listeners.filter(
+      (listener) => listener.address === address,
+    );
   } catch (error) {
     return {
       failure: `the kernel's TCP tables cannot be read (${(error as Error).message})`,
