@@ -2,13 +2,13 @@
  * `connect` / `createConnection`: a real `net.Socket`. A call that does not ask for the fast
  * path goes to Node untouched; one that does follows its route (`route.ts`): Node's own connect
  * or TCP with the status that says why, or the platform's mechanism, which carries the connection
- * or declines.
+ * or declines. Every socket's status is recorded here, as the route or the mechanism decides it.
  *
  * @module
  */
 import type { NetConnectOpts, Socket } from 'node:net';
 import { normalizeConnectArgs } from './args.js';
-import type { ConnectRecord, NamedConnector } from './mechanisms/mechanism.js';
+import type { Connection, ConnectRecord, NamedConnector } from './mechanisms/mechanism.js';
 // Node's own, not the live export: the preload replaces `net.connect` with loopfast's.
 import { nodeConnect as netConnect, nodeSocketConnect } from './node-internals/originals.js';
 import {
@@ -47,23 +47,25 @@ export function connectWith(
     defaults,
   );
   const options: ConnectRecord = netOptions;
-  const route = routeConnect(settings, options);
+  const route = routeConnect(settings, options, socket !== undefined);
   if (route.to === 'node') {
     const made = nodeConnect(options, listener);
     if (route.info) recordStatus(made, route.info);
     return made;
   }
-  const host = options.host || 'localhost';
-  const done = listener as (() => void) | undefined;
-  if (route.to === 'tcp') return connectOverTcp(options, done, host, route.info, socket);
+  const connection: Connection = {
+    options,
+    host: options.host || 'localhost',
+    listener: listener as (() => void) | undefined,
+    socket,
+    decided: recordStatus,
+  };
+  if (route.to === 'tcp') return connectOverTcp(connection, route.info);
   return route.mechanism.connect({
+    ...connection,
     settings,
     policy,
     backend: route.backend,
-    options,
-    host,
-    listener: done,
     connectNamed,
-    socket,
   });
 }

@@ -57,13 +57,19 @@ export function statusWithoutAddress(settings: FastPathSettings): FastPathInfo |
   return null;
 }
 
-/** The backend and mechanism for a request that is on, or why there is none. */
-function mechanismRoute(settings: FastPathSettings): Route {
+/**
+ * The backend and mechanism for a request that is on, or why there is none. A socket the caller
+ * made (`callersSocket`) is Node's where the mechanism cannot connect one.
+ */
+function mechanismRoute(settings: FastPathSettings, callersSocket = false): Route {
+  const mechanism = platformMechanism(settings.platform);
+  if (callersSocket && mechanism && !mechanism.connectsCallersSocket) {
+    return { to: 'node', info: statuses.bareSocket };
+  }
   const choice = chooseBackend(settings.backend, settings.env);
   if (!choice.backend) {
     return { to: 'tcp', info: statuses.noBackend(choice.reason, choice.error) };
   }
-  const mechanism = platformMechanism(settings.platform);
   if (!mechanism) {
     return { to: 'tcp', info: statuses.noMechanism(settings.platform, choice.backend.name) };
   }
@@ -87,8 +93,15 @@ function routable({ port, host, lookup }: ConnectRecord): boolean {
   );
 }
 
-/** Where a client connection with Node's `options` goes. */
-export function routeConnect(settings: FastPathSettings, options: ConnectRecord): Route {
+/**
+ * Where a client connection with Node's `options` goes; `callersSocket`: it connects a socket the
+ * caller made (the preload's `Socket#connect`) rather than one of its own.
+ */
+export function routeConnect(
+  settings: FastPathSettings,
+  options: ConnectRecord,
+  callersSocket: boolean,
+): Route {
   const turnedOff = statusWithoutAddress(settings);
   if (turnedOff) return { to: 'node', info: turnedOff };
   // Truthiness, as net itself decides: http.Agent passes `path: null` for TCP.
@@ -97,7 +110,7 @@ export function routeConnect(settings: FastPathSettings, options: ConnectRecord)
   const host = options.host || 'localhost';
   if (isIP(host) && !isLoopbackAddress(host))
     return { to: 'node', info: statuses.notLoopback(host) };
-  return mechanismRoute(settings);
+  return mechanismRoute(settings, callersSocket);
 }
 
 /** Where a `listen` of a server that asked for the fast path goes. */

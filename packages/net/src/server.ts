@@ -1,7 +1,8 @@
 /**
  * `createServer` and `attachFastPath`: a real `net.Server` whose `listen` follows its route
  * (`route.ts`): Node's own `listen` with the status that says why, or the platform's mechanism.
- * A server that does not ask for the fast path is Node's, untouched.
+ * A server that does not ask for the fast path is Node's, untouched. The statuses of servers and
+ * of the sockets they accept are recorded here, as the route or the mechanism decides them.
  *
  * @module
  */
@@ -26,7 +27,7 @@ import {
 } from './options.js';
 import { platformMechanism, routeListen, statusWithoutAddress } from './route.js';
 import { statuses } from './status-catalog.js';
-import { recordStatus } from './status-record.js';
+import { recordAcceptedStatus, recordStatus } from './status-record.js';
 
 /** `net.createServer` options plus loopfast's. */
 export type ServerOptions = ServerOpts & LoopfastOptions;
@@ -42,7 +43,14 @@ function attachWithSettings(
   const turnedOff = statusWithoutAddress(settings);
   recordStatus(server, turnedOff ?? statuses.notListening);
   if (!settings.requested) return server;
-  const request: ServerRequest = { settings, policy, listen: server.listen };
+  const request: ServerRequest = {
+    settings,
+    policy,
+    listen: server.listen,
+    decided: (info) => recordStatus(server, info),
+    decidedForAccepted: (info) => recordAcceptedStatus(server, info),
+    decidedForSocket: recordStatus,
+  };
   platformMechanism(settings.platform)?.attach(server, request);
 
   server.listen = function listenWithFastPath(this: Server, ...args: unknown[]) {

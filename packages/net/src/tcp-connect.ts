@@ -9,7 +9,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { isIP, type NetConnectOpts, Socket, type SocketConstructorOpts } from 'node:net';
 import { isLoopbackAddress } from '@loopfast/core';
-import type { ConnectRecord } from './mechanisms/mechanism.js';
+import type { Connection, ConnectRecord } from './mechanisms/mechanism.js';
 // Node's own, not the live exports: the preload replaces `net.connect` and `Socket#connect`.
 import {
   nodeConnect as netConnect,
@@ -19,7 +19,7 @@ import {
 import { within } from './preload/install.js';
 import { socketOptionsFrom } from './socket-options.js';
 import { statuses } from './status-catalog.js';
-import { type FastPathInfo, recordStatus } from './status-record.js';
+import type { FastPathInfo } from './status-record.js';
 
 /** Why a loopback address did not get the fast path: fixed, or depending on the address. */
 export type Decline = FastPathInfo | ((address: string) => FastPathInfo);
@@ -77,35 +77,30 @@ export function startConnect(
 }
 
 /**
- * Connects with Node (the caller's own socket `given`, if any); `decline` says why the fast path
- * was not taken toward a loopback address. For a host name the status is decided by the address
- * Node's lookup gives (its `'lookup'` event), so it stays true after the socket closes.
+ * Connects with Node (the caller's own socket, if any); `decline` says why the fast path was not
+ * taken toward a loopback address. For a host name the status is decided by the address Node's
+ * lookup gives (its `'lookup'` event), so it stays true after the socket closes.
  */
-export function connectOverTcp(
-  options: ConnectRecord,
-  listener: (() => void) | undefined,
-  host: string,
-  decline: Decline,
-  given?: Socket,
-): Socket {
+export function connectOverTcp(connection: Connection, decline: Decline): Socket {
+  const { options, listener, host, socket: given, decided } = connection;
   if (isIP(host) && !given) {
     const socket = netConnect(options as NetConnectOpts, listener);
-    recordStatus(socket, decide(decline, host));
+    decided(socket, decide(decline, host));
     return socket;
   }
   if (isIP(host)) {
-    recordStatus(given as Socket, decide(decline, host));
+    decided(given as Socket, decide(decline, host));
     return nodeSocketConnect.call(given as Socket, options as NetConnectOpts, listener);
   }
   // The status listener goes in place first: a custom lookup may answer synchronously, inside
   // connect().
   const socket = clientSocket(options, given);
-  recordStatus(socket, statuses.resolving(host));
+  decided(socket, statuses.resolving(host));
   // Node emits 'lookup' with whatever a custom lookup answered, an address or not, and reports
   // a bad one on the socket itself: a listener that threw would end the process instead.
   socket.once('lookup', (error: Error | null, address: unknown) => {
     if (!error && typeof address === 'string' && isIP(address)) {
-      recordStatus(socket, decide(decline, address));
+      decided(socket, decide(decline, address));
     }
   });
   return startConnect(socket, given, options, listener);

@@ -54,7 +54,7 @@ describe('the route (decisions only: no traffic is sent)', () => {
     expect(statusWithoutAddress(settings())).toBeNull();
     const off = settings({ env: { LOOPFAST_DISABLE: '1' } });
     expect(routeListen(off)).toEqual({ to: 'node', info: killed });
-    expect(routeConnect(off, { port: 80, host: '192.0.2.1' })).toEqual({
+    expect(routeConnect(off, { port: 80, host: '192.0.2.1' }, false)).toEqual({
       to: 'node',
       info: killed,
     });
@@ -70,20 +70,44 @@ describe('the route (decisions only: no traffic is sent)', () => {
 
   it('sends a connect to Node before any backend: a pipe path, a bad destination, a remote address', () => {
     const on = settings({ platform: 'linux' });
-    expect(routeConnect(on, { path: '/tmp/x.sock' })).toMatchObject({
+    expect(routeConnect(on, { path: '/tmp/x.sock' }, false)).toMatchObject({
       to: 'node',
       info: { state: 'not-loopback', reason: '/tmp/x.sock is a pipe path, not a TCP destination' },
     });
-    expect(routeConnect(on, { port: -1, host: '127.0.0.1' })).toEqual({ to: 'node', info: null });
+    expect(routeConnect(on, { port: -1, host: '127.0.0.1' }, false)).toEqual({
+      to: 'node',
+      info: null,
+    });
     // Node throws ERR_MISSING_ARGS: no status saying "not requested" for a request.
-    expect(routeConnect(on, { host: '127.0.0.1' })).toEqual({ to: 'node', info: null });
-    expect(routeConnect(on, { port: 80, lookup: 'nope' })).toEqual({ to: 'node', info: null });
-    expect(routeConnect(on, { port: 80, host: '192.0.2.1' })).toMatchObject({
+    expect(routeConnect(on, { host: '127.0.0.1' }, false)).toEqual({ to: 'node', info: null });
+    expect(routeConnect(on, { port: 80, lookup: 'nope' }, false)).toEqual({
+      to: 'node',
+      info: null,
+    });
+    expect(routeConnect(on, { port: 80, host: '192.0.2.1' }, false)).toMatchObject({
       to: 'node',
       info: { state: 'not-loopback' },
     });
-    expect(routeConnect(on, { port: 80, host: 'localhost' })).toMatchObject({ to: 'mechanism' });
-    expect(routeConnect(on, { port: 80, host: '::1' })).toMatchObject({ to: 'mechanism' });
+    expect(routeConnect(on, { port: 80, host: 'localhost' }, false)).toMatchObject({
+      to: 'mechanism',
+    });
+    expect(routeConnect(on, { port: 80, host: '::1' }, false)).toMatchObject({ to: 'mechanism' });
+  });
+
+  it("sends a caller's own socket to Node where the mechanism cannot connect one", () => {
+    const toLoopback = { port: 80, host: '127.0.0.1' };
+    expect(routeConnect(settings({ platform: 'win32' }), toLoopback, true)).toMatchObject({
+      to: 'node',
+      info: { state: 'not-applicable', reason: expect.stringMatching(/new net\.Socket\(\)/) },
+    });
+    expect(routeConnect(settings({ platform: 'win32' }), toLoopback, false)).toMatchObject({
+      to: 'mechanism',
+      mechanism: { name: 'sio-loopback-fast-path' },
+    });
+    expect(routeConnect(settings({ platform: 'linux' }), toLoopback, true)).toMatchObject({
+      to: 'mechanism',
+      mechanism: { name: 'unix-rendezvous' },
+    });
   });
 });
 

@@ -5,7 +5,7 @@
  * wrapper around the real backend stands in for the one call Linux does not have.
  */
 import { once } from 'node:events';
-import type { Server, Socket } from 'node:net';
+import { Socket as NetSocket, type Server, type Socket } from 'node:net';
 import { openDescriptors, settleDescriptorCount, thrownBy } from '@loopfast/conformance';
 import { type Backend, LoopfastError, LoopfastErrorCode } from '@loopfast/core';
 import { systemErrorFromErrno } from '@loopfast/core/internal';
@@ -196,6 +196,47 @@ describe.runIf(process.platform === 'linux').each([
     expect(made.length).toBe(2);
     expect(await settleDescriptorCount(FD_DIR, before)).toBe(before);
   });
+
+  it("a socket the caller made is Node's to connect, with the status that says so; the backend makes nothing", async () => {
+    const { backend, made } = wrap(real, () => {});
+    const defaults = { platform: 'win32' as const, backend, loopbackFastPath: true };
+    const port = await listen(createServerWith(defaults, [echo]), 0, '127.0.0.1');
+    const madeByServer = made.length;
+    const client = new NetSocket();
+    expect(connectWith(defaults, [{ port, host: '127.0.0.1' }], undefined, client)).toBe(client);
+    expect(fastPathInfo(client)).toMatchObject({ state: 'not-applicable', requested: true });
+    expect(fastPathInfo(client).reason).toMatch(/made with new net\.Socket\(\)/);
+    expect(await exchange(client, 'bare')).toBe('bare');
+    expect(made.length).toBe(madeByServer);
+  });
+
+  it.each([
+    ['close()', (server: Server) => server.listen(0, 'localhost').close()],
+    [
+      'an aborted signal',
+      (server: Server) => {
+        const controller = new AbortController();
+        server.listen({ port: 0, host: 'localhost', signal: controller.signal });
+        controller.abort();
+      },
+    ],
+  ])(
+    '%s while a listen by host name resolves: nothing listens, no socket is made',
+    async (_, stop) => {
+      const { backend, made } = wrap(real, () => {});
+      const defaults = { platform: 'win32' as const, backend, loopbackFastPath: true };
+      const server = createServerWith(defaults, [echo]);
+      let listened = false;
+      server.on('listening', () => {
+        listened = true;
+      });
+      stop(server);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(listened).toBe(false);
+      expect(server.listening).toBe(false);
+      expect(made).toEqual([]);
+    },
+  );
 
   it('a bind failure is the error node:net gives (EADDRINUSE from listen), and nothing leaks', async () => {
     const { backend } = wrap(real, () => {});

@@ -1,15 +1,16 @@
 /**
  * What a fast-path mechanism is: one module that, given the settings and a destination or a
  * server, either carries the connection or listener itself or declines and lets Node's own
- * `net` carry it, recording the status either way. It owns every native resource it creates,
- * from creation to close.
+ * `net` carry it, and says which through the request's `decided` (never recording a status
+ * itself: `connect.ts` and `server.ts` do, each in one place). It owns every native resource it
+ * creates, from creation to close.
  *
  * @module
  */
 import type { Server, Socket } from 'node:net';
 import type { Backend } from '@loopfast/core';
 import type { FastPathSettings, OptionPolicy } from '../options.js';
-import type { FastPathMechanism } from '../status-record.js';
+import type { FastPathInfo, FastPathMechanism } from '../status-record.js';
 
 /** `net.connect`'s options as loopfast reads them; passed on to Node unchanged. */
 export type ConnectRecord = Record<string, unknown> & {
@@ -25,11 +26,8 @@ export type ConnectRecord = Record<string, unknown> & {
   keepAlive?: unknown;
 };
 
-/** One client connection, planned: the fast path was asked for and a backend is at hand. */
-export interface ClientRequest {
-  readonly settings: FastPathSettings;
-  readonly policy: OptionPolicy;
-  readonly backend: Backend;
+/** One client connection that asked for the fast path, whichever way it goes. */
+export interface Connection {
   /** Node's options (loopfast's own removed), with a valid port. */
   readonly options: ConnectRecord;
   /** The destination as given: an IP literal (loopback, checked) or a host name. */
@@ -37,16 +35,28 @@ export interface ClientRequest {
   /** `connect`'s listener, if any. */
   readonly listener: (() => void) | undefined;
   /**
+   * The caller's own socket, made and not yet connected, to connect in place of a new one: the
+   * preload carries `net.Socket.prototype.connect` (which `net.connect` calls too) this way.
+   */
+  readonly socket?: Socket | undefined;
+  /**
+   * Takes the status decided for the connection's socket, each time it is decided (a host name:
+   * pending, then final once its address is known, before `'connect'`).
+   */
+  readonly decided: (socket: Socket, info: FastPathInfo) => void;
+}
+
+/** One client connection, planned: the fast path was asked for and a backend is at hand. */
+export interface ClientRequest extends Connection {
+  readonly settings: FastPathSettings;
+  readonly policy: OptionPolicy;
+  readonly backend: Backend;
+  /**
    * Who connects a host name, given Node's options with the mechanism's `lookup` in them: by
    * default a new `net.Socket`; a TLS connection lets `tls.connect` connect its own socket, so
    * that the handle the rendezvous puts in is the one TLS wraps.
    */
   readonly connectNamed?: NamedConnector | undefined;
-  /**
-   * The caller's own socket, made and not yet connected, to connect in place of a new one: the
-   * preload carries `net.Socket.prototype.connect` (which `net.connect` calls too) this way.
-   */
-  readonly socket?: Socket | undefined;
 }
 
 /** Connects a socket to a host name with the options given (`lookup` included) and returns it. */
@@ -58,6 +68,15 @@ export interface ServerRequest {
   readonly policy: OptionPolicy;
   /** `net.Server.prototype.listen` as the server had it before loopfast wrapped it. */
   readonly listen: Server['listen'];
+  /** Takes the server's status, each time it is decided (each `listen`, each rendezvous opened). */
+  readonly decided: (info: FastPathInfo) => void;
+  /**
+   * Takes the status of the sockets the server accepts where it differs from the server's own (a
+   * rendezvous server's TCP connections); `null` clears it.
+   */
+  readonly decidedForAccepted: (info: FastPathInfo | null) => void;
+  /** Takes the status of one socket the server accepted, before its `'connection'`. */
+  readonly decidedForSocket: (socket: Socket, info: FastPathInfo) => void;
 }
 
 /**

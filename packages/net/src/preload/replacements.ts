@@ -7,18 +7,15 @@
  * @module
  */
 import cluster from 'node:cluster';
-import { isIP, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import type tls from 'node:tls';
-import { isLoopbackAddress } from '@loopfast/core';
 import { connectTlsWith } from '../adapters/tls.js';
 import { normalizeConnectArgs, recognizeTcpListen } from '../args.js';
 import { connectWith } from '../connect.js';
-import { nodeServerListen, nodeSocketConnect } from '../node-internals/originals.js';
+import { nodeServerListen } from '../node-internals/originals.js';
 import type { LoopfastDefaults } from '../options.js';
 import { platformMechanism } from '../route.js';
 import { attachFastPath } from '../server.js';
-import { statuses } from '../status-catalog.js';
-import { recordStatus } from '../status-record.js';
 import { connectCarried, within } from './install.js';
 
 /**
@@ -31,7 +28,6 @@ export const PRELOAD_DEFAULTS: LoopfastDefaults = Object.freeze({
   optionPolicy: 'allow',
 });
 
-const callSocketConnect = nodeSocketConnect as (this: Socket, ...args: unknown[]) => Socket;
 const callServerListen = nodeServerListen as (this: Server, ...args: unknown[]) => Server;
 
 /** Whether the platform's mechanism can connect a socket the caller made (the rendezvous can). */
@@ -49,20 +45,11 @@ export function connect(args: unknown[]): Socket {
   return connectCarried(options, listener);
 }
 
-/** Whether loopfast could carry a connect with these options (else Node's, untouched). */
-function worthTrying(options: Record<string, unknown>): boolean {
-  if (options.path) return false;
-  if (options.localAddress != null || options.localPort != null) return false;
-  const host = options.host ?? 'localhost';
-  if (typeof host !== 'string') return false;
-  return isIP(host) ? isLoopbackAddress(host) : true;
-}
-
 /**
  * `net.Socket.prototype.connect` on a socket nobody connected yet: the one Node's `net.connect`
  * made (`options` and `listener` as Node normalized them), or the caller's own (the `pg` way;
- * `args` as given). With the rendezvous, loopfast's connect connects that very socket, over the
- * rendezvous or with Node's TCP, once; elsewhere Node connects it.
+ * `args` as given). loopfast's connect connects that very socket, once: over the rendezvous or with
+ * Node's TCP, or with Node alone where the mechanism cannot connect a caller's socket.
  */
 export function socketConnect(
   socket: Socket,
@@ -74,11 +61,6 @@ export function socketConnect(
     normalizedOptions === undefined
       ? normalizeConnectArgs(args)
       : [normalizedOptions, normalizedListener ?? undefined];
-  if (!carriesSockets()) {
-    callSocketConnect.apply(socket, args);
-    if (worthTrying(options)) recordStatus(socket, statuses.bareSocket);
-    return socket;
-  }
   // Node checks the `blockList` the socket was made with at connect; so does loopfast.
   const { blockList } = socket as { blockList?: unknown };
   const read = blockList === undefined ? options : { ...options, blockList };

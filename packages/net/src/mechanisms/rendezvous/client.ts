@@ -18,7 +18,7 @@ import { awaitPeer, writeAsTcp } from '../../node-internals/resets.js';
 import { answerConnect } from '../../node-internals/tcp-connect-events.js';
 import { giveTcpOptions, type TcpLikeHandle } from '../../node-internals/tcp-emulation.js';
 import { statuses } from '../../status-catalog.js';
-import { type FastPathInfo, recordStatus } from '../../status-record.js';
+import type { FastPathInfo } from '../../status-record.js';
 import { clientSocket, connectOverTcp, startConnect } from '../../tcp-connect.js';
 import type { ClientRequest } from '../mechanism.js';
 import { blocks, honouredBlockList } from './listener.js';
@@ -37,20 +37,20 @@ function adoptDescriptor(
   { localPort, boundName }: { localPort: number | undefined; boundName?: string | undefined },
   info: FastPathInfo,
 ): Socket {
-  const { options, listener, backend, socket: given } = request;
+  const { options, listener, backend, socket: given, decided } = request;
   const handle = descriptorHandle(backend, fd);
   const socket = clientSocket(options, given);
   if (handle instanceof Error || !replaceHandle(socket, handle)) {
     // Node could not take the descriptor (EMFILE, ...): closed, and the connection goes over TCP.
     if (!(handle instanceof Error)) handle.close();
     const error = handle instanceof Error ? handle : new Error('Node has no way to swap handles');
-    recordStatus(socket, statuses.handoffFailed(error, backend.name));
+    decided(socket, statuses.handoffFailed(error, backend.name));
     return startConnect(socket, given, options, listener);
   }
   giveTcpOptions(handle as TcpLikeHandle);
   writeAsTcp(handle, backend);
   if (boundName !== undefined) awaitPeer(boundName, handle);
-  recordStatus(socket, info);
+  decided(socket, info);
   answerConnect(socket, handle, { address, port, localPort });
   return startConnect(socket, given, options, listener);
 }
@@ -85,13 +85,13 @@ function firstAddress(answer: LookupAnswer | undefined, family: number | undefin
  * and answers the connect Node makes on it once it has emitted the lookup's events.
  */
 function connectByName(request: ClientRequest, port: number): Socket {
-  const { settings, backend, options, host, listener, socket: given } = request;
+  const { settings, backend, options, host, listener, socket: given, decided } = request;
   const lookup = (options.lookup ?? dnsLookup) as Lookup;
   let socket: Socket | undefined;
   /** The status decided before the socket was known (a lookup that answered at once). */
   let early: FastPathInfo | undefined;
   const decide = (info: FastPathInfo) => {
-    if (socket) recordStatus(socket, info);
+    if (socket) decided(socket, info);
     else early = info;
   };
   const routed: Lookup = (hostname, dnsOptions, callback) =>
@@ -135,7 +135,7 @@ function connectByName(request: ClientRequest, port: number): Socket {
       }
       writeAsTcp(handle, backend);
       if (outcome.boundName !== undefined) awaitPeer(outcome.boundName, handle);
-      recordStatus(socket, outcome.info);
+      decided(socket, outcome.info);
       answerConnect(socket, handle, { address, port, localPort: outcome.localPort });
       callback(error, answer, answerFamily);
     });
@@ -146,11 +146,11 @@ function connectByName(request: ClientRequest, port: number): Socket {
   } else {
     // As net.connect does, with the socket known first: a custom lookup may answer at once.
     socket = clientSocket(options, given);
-    recordStatus(socket, statuses.resolving(host));
+    decided(socket, statuses.resolving(host));
     startConnect(socket, given, connectOptions, listener);
   }
   if (early !== undefined || request.connectNamed) {
-    recordStatus(socket, early ?? statuses.resolving(host));
+    decided(socket, early ?? statuses.resolving(host));
   }
   return socket;
 }
@@ -182,8 +182,8 @@ function attemptAt(request: ClientRequest, address: string, port: number): Clien
 
 /** Connects over the rendezvous where it passes every check, else over Node's TCP. */
 export function connectClient(request: ClientRequest): Socket {
-  const { settings, backend, options, host, listener, socket } = request;
-  const tcp = (info: FastPathInfo) => connectOverTcp(options, listener, host, info, socket);
+  const { settings, backend, options, host } = request;
+  const tcp = (info: FastPathInfo) => connectOverTcp(request, info);
   if (options.fd !== undefined) return tcp(statuses.callerDescriptor(backend.name));
   if (options.localAddress != null || options.localPort != null) {
     return tcp(statuses.tcpClientAddress(backend.name));

@@ -3,8 +3,10 @@
  * per family of clients it takes, whose connections reach the server's own `'connection'` event
  * as if TCP had accepted them. The Unix listeners are opened as the TCP listener comes up (before
  * `listen()` returns where Node binds at once, else before the user's `'listening'` listeners
- * run), and tied to the server by one generation counter: `close()` bumps it and shuts them, and
- * anything that comes up for an older generation is shut at once.
+ * run), and tied to the server by one generation counter: the TCP listener's handle closing
+ * bumps it and shuts them, and anything that comes up for an older generation is shut at once.
+ * They never hold the process open themselves: the TCP listener does, as `ref()` and `unref()`
+ * set it.
  *
  * @module
  */
@@ -28,7 +30,7 @@ import {
 } from '../../node-internals/tcp-emulation.js';
 import type { FastPathSettings } from '../../options.js';
 import { statuses } from '../../status-catalog.js';
-import { type FastPathInfo, recordAcceptedStatus, recordStatus } from '../../status-record.js';
+import type { FastPathInfo } from '../../status-record.js';
 import type { ServerRequest } from '../mechanism.js';
 import { canonicalAddress, parseAbstractClientName, shownName } from './names.js';
 import { placeFor, type RendezvousPlace } from './places.js';
@@ -70,8 +72,6 @@ interface RendezvousState {
   generation: number;
   /** The generation whose rendezvous is open or being opened; -1 for none. */
   opened: number;
-  /** Whether the user asked for `unref()` (the Unix listeners follow the server). */
-  unrefed: boolean;
   /** `ipv6Only` of the last `listen()`. */
   ipv6Only: boolean;
   /** The `'listening'` listener of a `listen()` Node has not finished, if one waits. */
@@ -193,9 +193,8 @@ function whenOwned(handle: object, owner: symbol, made: (socket: Socket) => void
  */
 function handToServer(
   server: Server,
-  tcp: TcpEnd,
-  family: 4 | 6,
-  backend: Backend,
+  { tcp, family, backend }: Opening,
+  decidedForSocket: ServerRequest['decidedForSocket'],
   info: FastPathInfo,
 ): ListenHandle['onconnection'] {
   return (status, clientHandle) => {
@@ -217,7 +216,7 @@ function handToServer(
       if (ownerSymbol !== undefined) {
         whenOwned(clientHandle, ownerSymbol, (socket) => {
           emulateTcpSocket(socket);
-          recordStatus(socket, info);
+          decidedForSocket(socket, info);
         });
       }
     }
@@ -247,7 +246,7 @@ function open(server: Server, state: RendezvousState): void {
     openOnce(server, state);
   } catch (error) {
     const backend = state.backend?.name ?? 'unknown';
-    recordStatus(server, statuses.checkFailed('opening the rendezvous', error as Error, backend));
+    state.request.decided(statuses.checkFailed('opening the rendezvous', error as Error, backend));
   }
 }
 
@@ -256,11 +255,11 @@ function openOnce(server: Server, state: RendezvousState): void {
   if (backend === null || state.opened === state.generation || !server.listening) return;
   state.opened = state.generation;
   const tcp = tcpEndOf(server);
+  const { settings, decided, decidedForAccepted } = state.request;
   if (!('port' in tcp)) {
-    recordStatus(server, tcp);
+    decided(tcp);
     return;
   }
-  const { settings } = state.request;
   const place = placeFor(settings);
   state.place = place;
   const generation = state.generation;
@@ -278,8 +277,8 @@ function openOnce(server: Server, state: RendezvousState): void {
     },
     (info, served) => {
       if (state.generation !== generation) return;
-      recordStatus(server, info);
-      recordAcceptedStatus(server, served ? statuses.acceptedOverTcp(backend.name) : null);
+      decided(info);
+      decidedForAccepted(served ? statuses.acceptedOverTcp(backend.name) : null);
     },
   );
 }
@@ -296,9 +295,10 @@ interface Opening {
 function listenOn(
   server: Server,
   state: RendezvousState,
-  { name, family, tcp, backend, generation }: Opening,
+  opening: Opening,
   done: (error: Error | null) => void,
 ): void {
+  const { name, backend, generation } = opening;
   const unix = netCreateServer();
   state.listeners.push(unix);
   const accepted = statuses.rendezvousAccepted(shownName(name), backend.name);
@@ -323,13 +323,13 @@ function listenOn(
     // `onconnection` of that server reports them, from the first connection on.
     (unix as Server & { _handle: ListenHandle })._handle.onconnection = handToServer(
       server,
-      tcp,
-      family,
-      backend,
+      opening,
+      state.request.decidedForSocket,
       accepted,
     );
     unix.on('error', (error) => server.emit('error', error));
-    if (state.unrefed) unix.unref();
+    // The TCP listener alone keeps the process alive, as the user's `ref()` and `unref()` say.
+    unix.unref();
     done(null);
   };
   if (cluster.isWorker) {
@@ -429,9 +429,9 @@ function symbolNamed(target: object, description: string): symbol | undefined {
 }
 
 /** Shuts the rendezvous of a server. */
-function closeRendezvous(server: Server, state: RendezvousState): void {
+function closeRendezvous(state: RendezvousState): void {
   state.generation++;
-  recordAcceptedStatus(server, null);
+  state.request.decidedForAccepted(null);
   for (const unix of state.listeners.splice(0)) {
     if (!unix.listening) continue;
     const name = unix.address();
@@ -441,49 +441,32 @@ function closeRendezvous(server: Server, state: RendezvousState): void {
 }
 
 /**
- * Shuts the rendezvous of `generation` when the TCP listener's handle closes, however `close()`
- * was reached: a caller may call `net.Server.prototype.close` itself, past loopfast's (ws's tests
- * put it back on a server over a stand-in of their own).
+ * Shuts the rendezvous of `generation` when the TCP listener's handle closes: Node's `close()`
+ * closes it, whoever's `close` was called (ws's tests put `net.Server.prototype.close` back on a
+ * server over a stand-in of their own).
  */
 function closeWithTcpListener(server: Server, state: RendezvousState, generation: number): void {
   const handle = (server as Server & { _handle: { close?: unknown } | null })._handle;
   const close = handle?.close;
   if (handle === null || typeof close !== 'function') return;
   handle.close = function closeRendezvousToo(this: unknown, ...args: unknown[]) {
-    if (state.generation === generation) closeRendezvous(server, state);
+    if (state.generation === generation) closeRendezvous(state);
     return close.apply(this, args);
   };
 }
 
 /** Ties a rendezvous to `server`: called once, before any `listen`. */
 export function attachListener(server: Server, request: ServerRequest): void {
-  const state: RendezvousState = {
+  states.set(server, {
     request,
     backend: null,
     place: null,
     listeners: [],
     generation: 0,
     opened: -1,
-    unrefed: false,
     ipv6Only: false,
     onListening: null,
-  };
-  states.set(server, state);
-  const { close, ref, unref } = server;
-  server.close = function closeBoth(this: Server, ...args: unknown[]) {
-    closeRendezvous(server, state);
-    return (close as (...a: unknown[]) => Server).apply(this, args);
-  };
-  server.ref = function refBoth(this: Server) {
-    state.unrefed = false;
-    for (const unix of state.listeners) unix.ref();
-    return ref.call(this);
-  };
-  server.unref = function unrefBoth(this: Server) {
-    state.unrefed = true;
-    for (const unix of state.listeners) unix.unref();
-    return unref.call(this);
-  };
+  });
 }
 
 /**
@@ -500,7 +483,7 @@ export function listenWithRendezvous(
   const first = args[0] as { ipv6Only?: unknown } | null | undefined;
   state.ipv6Only = typeof first === 'object' && first !== null && first.ipv6Only === true;
   state.backend = backend;
-  recordStatus(server, statuses.notListening);
+  request.decided(statuses.notListening);
   const result = request.listen.apply(server, args as Parameters<Server['listen']>);
   if (server.listening) open(server, state);
   else openWhenListening(server, state);

@@ -33,8 +33,9 @@ import {
   type TcpHandle,
   tcpWrap,
 } from '../../node-internals/handoff.js';
+import { listenGeneration } from '../../node-internals/listen-generation.js';
 import { statuses } from '../../status-catalog.js';
-import { type FastPathInfo, recordStatus } from '../../status-record.js';
+import type { FastPathInfo } from '../../status-record.js';
 import { announceClientSocket, connectOverTcp } from '../../tcp-connect.js';
 import type {
   CheckResult,
@@ -125,26 +126,22 @@ function prepareSocket(backend: Backend, family: 4 | 6): PreparedSocket {
 }
 
 /**
- * Puts a fast-path socket into `handle` if `address` qualifies; otherwise records why not and
- * leaves the handle empty, so libuv makes an ordinary socket at `connect`.
+ * Puts a fast-path socket into `handle` if `address` qualifies; otherwise leaves the handle
+ * empty, so libuv makes an ordinary socket at `connect`. Returns the status either way.
  */
-function prepareHandle(socket: Socket, handle: TcpHandle, backend: Backend, address: string): void {
+function prepareHandle(handle: TcpHandle, backend: Backend, address: string): FastPathInfo {
   const declined = declineFor(backend, address, 'client');
-  if (declined) {
-    recordStatus(socket, declined);
-    return;
-  }
+  if (declined) return declined;
   const prepared = prepareSocket(backend, isIP(address) === 6 ? 6 : 4);
   if (prepared.socket !== null) {
     try {
       openClientHandle(handle, prepared.socket);
     } catch (error) {
       backend.closeSocket(prepared.socket);
-      recordStatus(socket, statuses.handoffFailed(error as Error, backend.name));
-      return;
+      return statuses.handoffFailed(error as Error, backend.name);
     }
   }
-  recordStatus(socket, prepared.info);
+  return prepared.info;
 }
 
 /**
@@ -152,7 +149,7 @@ function prepareHandle(socket: Socket, handle: TcpHandle, backend: Backend, addr
  * into it before Node connects. Host names are resolved first (through the `lookup` option, one
  * address) so Node never swaps the handle for a fresh one.
  */
-function connectNative({ backend, options, host, listener }: ClientRequest): Socket {
+function connectNative({ backend, options, host, listener, decided }: ClientRequest): Socket {
   const handle = emptyClientHandle();
   // manualStart: a read on the unconnected handle would fail with ENOTCONN and destroy the socket.
   const socket = new Socket({
@@ -164,21 +161,21 @@ function connectNative({ backend, options, host, listener }: ClientRequest): Soc
   if (options.timeout) socket.setTimeout(options.timeout);
   let connectOptions: ConnectRecord = options;
   if (isIP(host)) {
-    prepareHandle(socket, handle, backend, host);
+    decided(socket, prepareHandle(handle, backend, host));
   } else {
-    recordStatus(socket, statuses.resolving(host));
+    decided(socket, statuses.resolving(host));
     const resolve = (options.lookup ?? dnsLookup) as LookupFunction;
     const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
       resolve(hostname, { ...lookupOptions, all: false }, (error, address, family) => {
         // A socket destroyed meanwhile has closed its handle: nothing may be opened into it, and
         // Node has nothing more to say about it.
         if (socket.destroyed) {
-          recordStatus(socket, statuses.destroyedEarly);
+          decided(socket, statuses.destroyedEarly);
           return;
         }
         // An answer that is not an IP address is Node's to report, on the socket, as it would.
         if (!error && typeof address === 'string' && isIP(address)) {
-          prepareHandle(socket, handle, backend, address);
+          decided(socket, prepareHandle(handle, backend, address));
         }
         callback(error, address, family);
       });
@@ -195,15 +192,13 @@ function connectNative({ backend, options, host, listener }: ClientRequest): Soc
 }
 
 function connect(request: ClientRequest): Socket {
-  const { backend, options, host, policy, listener } = request;
+  const { backend, options, policy } = request;
   checkConstructionOptions(policy, options);
   const wrap = tcpWrap();
   let socket: Socket;
   if (wrap instanceof Error) {
     socket = connectOverTcp(
-      options,
-      listener,
-      host,
+      request,
       (address) =>
         declineFor(backend, address, 'client') ?? statuses.unavailable(wrap, backend.name),
     );
@@ -234,7 +229,7 @@ function listenPlain(
 /** Listens on one IP address, through a fast-path handle when it qualifies. */
 function listenOnAddress(
   server: Server,
-  listen: Server['listen'],
+  { listen, decided }: ServerRequest,
   backend: Backend,
   request: TcpListen,
   address: string,
@@ -243,7 +238,7 @@ function listenOnAddress(
   const declined = declineFor(backend, address, 'server', request.ipv6Only);
   const family = isIP(address) === 6 ? 6 : 4;
   const prepared = declined ? null : prepareSocket(backend, family);
-  recordStatus(server, declined ?? (prepared as PreparedSocket).info);
+  decided(declined ?? (prepared as PreparedSocket).info);
   if (prepared?.socket == null) {
     listenPlain(server, listen, request, explicitHost ? address : undefined);
     return;
@@ -284,49 +279,38 @@ function listenOnAddress(
   listenOnHandle.call(server, handle, request.backlog ?? 511, request.callback);
 }
 
-/** Per server: bumped by every `close()`, so a host-name lookup that ends after it does nothing. */
-const generations = new WeakMap<Server, { value: number }>();
-
 function listen(server: Server, request: ServerRequest, backend: Backend, args: unknown[]): Server {
   const tcp = recognizeTcpListen(args);
   if (tcp === null) {
-    recordStatus(server, statuses.listenLeftToNode);
+    request.decided(statuses.listenLeftToNode);
     return request.listen.apply(server, args as Parameters<Server['listen']>);
   }
   if (server.listening) {
     // Node's own error (ERR_SERVER_ALREADY_LISTEN), before anything native is made.
     return request.listen.apply(server, args as Parameters<Server['listen']>);
   }
-  recordStatus(server, statuses.notListening);
+  request.decided(statuses.notListening);
   checkServerOptions(request.policy, server);
   // As Node does for `signal`: an abort closes the server, whatever stage its listen is at.
   tcp.signal?.addEventListener('abort', () => server.close(), { once: true });
   if (tcp.host === undefined) {
     // Node's default bind is the IPv6 wildcard, dual-stack; decide for that address.
-    listenOnAddress(server, request.listen, backend, tcp, '::', false);
+    listenOnAddress(server, request, backend, tcp, '::', false);
   } else if (isIP(tcp.host)) {
-    listenOnAddress(server, request.listen, backend, tcp, tcp.host, true);
+    listenOnAddress(server, request, backend, tcp, tcp.host, true);
   } else {
-    const generation = generations.get(server) as { value: number };
-    const asked = generation.value;
+    const asked = listenGeneration(server);
     dnsLookup(tcp.host, (error, address) => {
       // close() (or an abort) while the name resolved: Node does not listen then either.
-      if (generation.value !== asked) return;
+      if (listenGeneration(server) !== asked) return;
       if (error) server.emit('error', error);
-      else listenOnAddress(server, request.listen, backend, tcp, address, true);
+      else listenOnAddress(server, request, backend, tcp, address, true);
     });
   }
   return server;
 }
 
 function attach(server: Server, { policy }: ServerRequest): void {
-  const generation = { value: 0 };
-  generations.set(server, generation);
-  const { close } = server;
-  server.close = function closeAndForgetLookups(this: Server, ...args: unknown[]) {
-    generation.value++;
-    return (close as (...a: unknown[]) => Server).apply(this, args);
-  };
   // Accepted sockets read their status from the listener; only the guard needs them.
   if (policy !== 'allow') {
     server.prependListener('connection', (socket: Socket) =>
