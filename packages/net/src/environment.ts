@@ -22,10 +22,10 @@ import { UNKNOWN_ENV_VALUE_WARNING, UNKNOWN_ENV_WARNING, warn } from './codes.js
 export const RENDEZVOUS_PLACE_ENV = 'LOOPFAST_RENDEZVOUS';
 
 /** The values {@link RENDEZVOUS_PLACE_ENV} takes. */
-export const RENDEZVOUS_PLACES: readonly string[] = ['abstract', 'file'];
+const RENDEZVOUS_PLACES: readonly string[] = ['abstract', 'file'];
 
 /** Every `LOOPFAST_*` variable loopfast reads. */
-export const KNOWN_VARIABLES: readonly string[] = [
+const KNOWN_VARIABLES: readonly string[] = [
   BACKEND_ENV,
   KILL_SWITCH_ENV,
   RENDEZVOUS_PLACE_ENV,

@@ -62,7 +62,7 @@ export interface Loopfast {
 }
 
 /** Throws the coded `TypeError` Node gives for a wrong argument unless `server` is a `net.Server`. */
-export function validateServer(server: unknown): void {
+function validateServer(server: unknown): void {
   if (!(server instanceof Server)) {
     throw invalidArgTypeError(
       'server',

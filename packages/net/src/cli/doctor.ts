@@ -96,7 +96,7 @@ function probeBackend(name: BackendName): BackendProbe {
 }
 
 /** The install command that gives a machine with no backend one. */
-export const INSTALL_A_BACKEND =
+const INSTALL_A_BACKEND =
   'npm install @loopfast/napi (or npm install @loopfast/ffi, which needs no compiler)';
 
 /**

@@ -17,7 +17,7 @@ export const REGISTER_URL: string = pathToFileURL(
  * `NODE_OPTIONS` with the preload added, unless it is there already (by this URL or by the
  * package's specifier), keeping what was there. The URL is quoted as `NODE_OPTIONS` allows.
  */
-export function withPreload(nodeOptions: string | undefined): string {
+function withPreload(nodeOptions: string | undefined): string {
   const current = nodeOptions?.trim() ?? '';
   if (current.includes(REGISTER_URL) || current.includes('@loopfast/net/register')) return current;
   const flag = `--import=${JSON.stringify(REGISTER_URL)}`;

@@ -65,7 +65,7 @@ function pipeWrap(): PipeWrapBinding | null {
  * the binding is out of reach, and the socket is to be made with `{ fd }` instead. Once this
  * returns a handle, the handle owns `fd`; if it throws, the caller still does.
  */
-export function connectedPipeHandle(fd: NativeSocket): PipeHandle | null {
+function connectedPipeHandle(fd: NativeSocket): PipeHandle | null {
   const wrap = pipeWrap();
   if (wrap === null) return null;
   const handle = new wrap.Pipe(wrap.constants.SOCKET);

@@ -23,7 +23,7 @@ import { connectCarried, within } from './install.js';
  * (`http` turns `TCP_NODELAY` on by itself; a warning about code the user never wrote would
  * only be noise).
  */
-export const PRELOAD_DEFAULTS: LoopfastDefaults = Object.freeze({
+const PRELOAD_DEFAULTS: LoopfastDefaults = Object.freeze({
   loopbackFastPath: true,
   optionPolicy: 'allow',
 });

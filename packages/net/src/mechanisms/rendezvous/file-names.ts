@@ -38,7 +38,7 @@ function wildcardKey(family: 4 | 6): string {
 }
 
 /** The name parts a client of `address` (canonical) tries, most specific first. */
-export function clientKeys(address: string): string[] {
+function clientKeys(address: string): string[] {
   return [address, wildcardKey(travelFamily(address))];
 }
 

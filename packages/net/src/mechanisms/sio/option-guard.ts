@@ -25,7 +25,7 @@ function describe(option: GuardedOption): string {
 }
 
 /** Applies `policy` to one use of `option`. */
-export function checkOption(policy: OptionPolicy, option: GuardedOption): void {
+function checkOption(policy: OptionPolicy, option: GuardedOption): void {
   if (policy === 'allow') return;
   if (policy === 'throw') throw new LoopfastError(UNSUPPORTED_OPTION_ERROR, describe(option));
   if (warned.has(option)) return;
