@@ -25,11 +25,7 @@ export const RENDEZVOUS_PLACE_ENV = 'LOOPFAST_RENDEZVOUS';
 const RENDEZVOUS_PLACES: readonly string[] = ['abstract', 'file'];
 
 /** Every `LOOPFAST_*` variable loopfast reads. */
-const KNOWN_VARIABLES: readonly string[] = [
-  BACKEND_ENV,
-  KILL_SWITCH_ENV,
-  RENDEZVOUS_PLACE_ENV,
-];
+const KNOWN_VARIABLES: readonly string[] = [BACKEND_ENV, KILL_SWITCH_ENV, RENDEZVOUS_PLACE_ENV];
 
 /** The known variables in words: `A, B and C`. */
 export const KNOWN_VARIABLES_TEXT = `${KNOWN_VARIABLES.slice(0, -1).join(', ')} and ${KNOWN_VARIABLES.at(-1)}`;
