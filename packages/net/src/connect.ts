@@ -8,7 +8,7 @@
  */
 import type { NetConnectOpts, Socket } from 'node:net';
 import { normalizeConnectArgs } from './args.js';
-import type { Connection, ConnectRecord, NamedConnector } from './mechanisms/mechanism.js';
+import type { Connection, NamedConnector, NodeConnectOptions } from './mechanisms/mechanism.js';
 // Node's own, not the live export: the preload replaces `net.connect` with loopfast's.
 import { nodeConnect as netConnect, nodeSocketConnect } from './node-internals/originals.js';
 import {
@@ -43,10 +43,10 @@ export function connectWith(
   if (leavesItToNode(defaults, args[0])) return nodeConnect(...args);
   const [rawOptions, listener] = normalizeConnectArgs(args);
   const { settings, policy, netOptions } = readLoopfastOptions(
-    rawOptions as ConnectRecord & LoopfastOptions,
+    rawOptions as NodeConnectOptions & LoopfastOptions,
     defaults,
   );
-  const options: ConnectRecord = netOptions;
+  const options: NodeConnectOptions = netOptions;
   const route = routeConnect(settings, options, socket !== undefined);
   if (route.to === 'node') {
     const made = nodeConnect(options, listener);

@@ -11,7 +11,7 @@ import { type Backend, isLoopbackAddress } from '@loopfast/core';
 import { validatePort } from './args.js';
 import { chooseBackend } from './backend-choice.js';
 import { checkedKillSwitch } from './environment.js';
-import type { ConnectRecord, Mechanism } from './mechanisms/mechanism.js';
+import type { Mechanism, NodeConnectOptions } from './mechanisms/mechanism.js';
 import { unixRendezvous } from './mechanisms/rendezvous/index.js';
 import { sioLoopbackFastPath } from './mechanisms/sio/index.js';
 import type { FastPathSettings } from './options.js';
@@ -81,7 +81,7 @@ function mechanismRoute(settings: FastPathSettings, callersSocket = false): Rout
  * `lookup`. Anything else goes to Node untouched, which raises its own error (`ERR_MISSING_ARGS`
  * for a missing port).
  */
-function routable({ port, host, lookup }: ConnectRecord): boolean {
+function routable({ port, host, lookup }: NodeConnectOptions): boolean {
   try {
     validatePort(port, 'options.port');
   } catch {
@@ -99,7 +99,7 @@ function routable({ port, host, lookup }: ConnectRecord): boolean {
  */
 export function routeConnect(
   settings: FastPathSettings,
-  options: ConnectRecord,
+  options: NodeConnectOptions,
   callersSocket: boolean,
 ): Route {
   const turnedOff = statusWithoutAddress(settings);

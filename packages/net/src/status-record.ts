@@ -116,8 +116,8 @@ export function fastPathInfo(target: Socket | Server): FastPathInfo {
     throw invalidArgTypeError('target', 'an instance of net.Socket or net.Server', target);
   }
   const tracked = target as Tracked;
-  const own = tracked[kStatus];
-  if (own) return own;
+  const recorded = tracked[kStatus];
+  if (recorded) return recorded;
   // A TLS socket carries its connection over the socket it wraps (`_parent`): that one's status.
   const parent = (target as { _parent?: unknown })._parent;
   if (parent instanceof Socket && parent !== target) return fastPathInfo(parent);

@@ -9,7 +9,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { isIP, type NetConnectOpts, Socket, type SocketConstructorOpts } from 'node:net';
 import { isLoopbackAddress } from '@loopfast/core';
-import type { Connection, ConnectRecord } from './mechanisms/mechanism.js';
+import type { Connection, NodeConnectOptions } from './mechanisms/mechanism.js';
 // Node's own, not the live exports: the preload replaces `net.connect` and `Socket#connect`.
 import {
   nodeConnect as netConnect,
@@ -50,7 +50,7 @@ export function announceClientSocket(socket: Socket): void {
  * already made, when the preload carries its `Socket#connect`), or a new socket, announced,
  * with the options' timeout.
  */
-export function clientSocket(options: ConnectRecord, given: Socket | undefined): Socket {
+export function clientSocket(options: NodeConnectOptions, given: Socket | undefined): Socket {
   if (given) return given;
   const socket = new Socket(socketOptionsFrom(options, {}) as SocketConstructorOpts);
   announceClientSocket(socket);
@@ -67,7 +67,7 @@ export function clientSocket(options: ConnectRecord, given: Socket | undefined):
 export function startConnect(
   socket: Socket,
   given: Socket | undefined,
-  options: ConnectRecord,
+  options: NodeConnectOptions,
   listener: (() => void) | undefined,
 ): Socket {
   if (given) return nodeSocketConnect.call(socket, options as NetConnectOpts, listener);

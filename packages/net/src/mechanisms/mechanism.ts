@@ -13,7 +13,7 @@ import type { FastPathSettings, OptionPolicy } from '../options.js';
 import type { FastPathInfo, FastPathMechanism } from '../status-record.js';
 
 /** `net.connect`'s options as loopfast reads them; passed on to Node unchanged. */
-export type ConnectRecord = Record<string, unknown> & {
+export type NodeConnectOptions = Record<string, unknown> & {
   host?: string;
   port?: unknown;
   path?: unknown;
@@ -29,7 +29,7 @@ export type ConnectRecord = Record<string, unknown> & {
 /** One client connection that asked for the fast path, whichever way it goes. */
 export interface Connection {
   /** Node's options (loopfast's own removed), with a valid port. */
-  readonly options: ConnectRecord;
+  readonly options: NodeConnectOptions;
   /** The destination as given: an IP literal (loopback, checked) or a host name. */
   readonly host: string;
   /** `connect`'s listener, if any. */
@@ -60,7 +60,10 @@ export interface ClientRequest extends Connection {
 }
 
 /** Connects a socket to a host name with the options given (`lookup` included) and returns it. */
-export type NamedConnector = (options: ConnectRecord, listener: (() => void) | undefined) => Socket;
+export type NamedConnector = (
+  options: NodeConnectOptions,
+  listener: (() => void) | undefined,
+) => Socket;
 
 /** One server, planned: the fast path was asked for. */
 export interface ServerRequest {

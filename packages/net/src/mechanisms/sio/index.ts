@@ -40,8 +40,8 @@ import { announceClientSocket, connectOverTcp } from '../../tcp-connect.js';
 import type {
   CheckResult,
   ClientRequest,
-  ConnectRecord,
   Mechanism,
+  NodeConnectOptions,
   ServerRequest,
 } from '../mechanism.js';
 import {
@@ -159,7 +159,7 @@ function connectNative({ backend, options, host, listener, decided }: ClientRequ
   } as unknown as SocketConstructorOpts);
   announceClientSocket(socket);
   if (options.timeout) socket.setTimeout(options.timeout);
-  let connectOptions: ConnectRecord = options;
+  let connectOptions: NodeConnectOptions = options;
   if (isIP(host)) {
     decided(socket, prepareHandle(handle, backend, host));
   } else {
