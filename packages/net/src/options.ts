@@ -19,7 +19,10 @@ export type OptionPolicy = 'warn' | 'throw' | 'allow';
 
 /** The options loopfast adds to `net.connect` and `net.createServer`. */
 export interface LoopfastOptions {
-  /** Ask for the loopback fast path. Off by default, as Microsoft's page for the control code has it. */
+  /**
+   * Ask for the loopback fast path. Off by default, as Microsoft's "SIO_LOOPBACK_FAST_PATH Control
+   * Code" page has it: both ends must ask.
+   */
   loopbackFastPath?: boolean;
   /**
    * The backend: a `Backend` object, `'napi'`, `'ffi'`, or `'auto'` (the default:

@@ -2,8 +2,9 @@
  * Windows: the `SIO_LOOPBACK_FAST_PATH` control code. A TCP socket is made with the backend, the
  * control code applied, and only then is the socket handed to Node through the `tcp_wrap`
  * binding and connected (or bound and listened on), so the order Microsoft's page for the control
- * code ("SIO_LOOPBACK_FAST_PATH Control Code", Winsock IOCTLs) demands holds by construction. Accepted sockets inherit it from the listener. This module owns each
- * native socket from creation until Node's handle takes it, and closes it on every failure.
+ * code ("SIO_LOOPBACK_FAST_PATH Control Code", among the Winsock IOCTLs) demands holds by
+ * construction. Accepted sockets inherit it from the listener. This module owns each native
+ * socket from creation until Node's handle takes it, and closes it on every failure.
  *
  * @module
  */
@@ -67,8 +68,8 @@ const unsupportedBy = new WeakMap<Backend, FastPathInfo>();
  * Whether one IP address gets the control code, or the status that says why not. A client needs
  * a loopback destination; a server a loopback or wildcard bind address. A dual-stack socket (an
  * IPv4-mapped destination, or a `::` listener without `ipv6Only`) is left on the normal path:
- * Microsoft's page names the IPv4 and the IPv6 loopback interface, not an IPv4 connection on an
- * IPv6 socket, and a libuv fork that tried the control code there saw crashes.
+ * Microsoft's page for the control code names the IPv4 and the IPv6 loopback interface, not an
+ * IPv4 connection on an IPv6 socket, so nothing says the control code holds there.
  */
 export function declineFor(
   backend: Backend,

@@ -1,7 +1,7 @@
 /**
- * The option guard: Microsoft's page for the control code lists the socket options a fast-path
- * socket supports. `TCP_NODELAY` and `SO_KEEPALIVE` (what `setNoDelay` and `setKeepAlive` set) are not in
- * it, so using them on such a socket is never silent.
+ * The option guard: Microsoft's "SIO_LOOPBACK_FAST_PATH Control Code" page lists the socket
+ * options a fast-path socket supports. `TCP_NODELAY` and `SO_KEEPALIVE` (what `setNoDelay` and
+ * `setKeepAlive` set) are not in it, so using them on such a socket is never silent.
  *
  * The guard covers the sockets of the mechanism the restriction belongs to: the Windows control
  * code (`sio-loopback-fast-path`), whatever Windows answered, so code behaves the same on every
