@@ -21,7 +21,7 @@ import { statuses } from '../../status-catalog.js';
 import type { FastPathInfo } from '../../status-record.js';
 import { clientSocket, connectOverTcp, startConnect } from '../../tcp-connect.js';
 import type { ClientRequest } from '../mechanism.js';
-import { blocks, honouredBlockList } from './listener.js';
+import { blockedByList } from './block-list.js';
 import { canonicalAddress } from './names.js';
 import { type ClientAttempt, placeFor } from './places.js';
 
@@ -102,7 +102,7 @@ function connectByName(request: ClientRequest, port: number): Socket {
         return;
       }
       const { address } = first;
-      if (!isLoopbackAddress(address) || blocks(honouredBlockList(options), address)) {
+      if (!isLoopbackAddress(address) || blockedByList(options, address)) {
         decide(
           isLoopbackAddress(address)
             ? statuses.blockedAddress(address, backend.name)
@@ -192,7 +192,7 @@ export function connectClient(request: ClientRequest): Socket {
   if (!isIP(host)) return connectByName(request, port);
   if (!isLoopbackAddress(host)) return tcp(statuses.notLoopback(host));
   // A blocked address is Node's to refuse, with its own events.
-  if (blocks(honouredBlockList(options), host)) {
+  if (blockedByList(options, host)) {
     return tcp(statuses.blockedAddress(host, backend.name));
   }
   const outcome = attemptAt(request, host, port);

@@ -11,13 +11,7 @@
  * @module
  */
 import cluster from 'node:cluster';
-import {
-  BlockList,
-  isIP,
-  createServer as netCreateServer,
-  type Server,
-  type Socket,
-} from 'node:net';
+import { isIP, createServer as netCreateServer, type Server, type Socket } from 'node:net';
 import { type Backend, isLoopbackAddress, isWildcardAddress } from '@loopfast/core';
 import { type ListeningPipeHandle, listeningPipeHandle } from '../../node-internals/pipe-handle.js';
 import { pairAccepted, writeAsTcp } from '../../node-internals/resets.js';
@@ -87,36 +81,6 @@ interface ListenHandle {
 
 /** A handle a Unix listener accepted. */
 type AcceptedHandle = TcpLikeHandle & { close(): void };
-
-/**
- * The `blockList` of a socket or server when this Node honours it (from Node 22.13; earlier
- * versions ignore the option, so the rendezvous does too), else `undefined`.
- */
-export function honouredBlockList(owner: object): BlockList | undefined {
-  const { blockList } = owner as { blockList?: unknown };
-  if (blockList === undefined || !blockListsHonoured()) return undefined;
-  return blockList instanceof BlockList ? blockList : undefined;
-}
-
-let honoured: boolean | undefined;
-
-/** Whether `net` honours `blockList`: where it does, a server refuses one that is not a list. */
-function blockListsHonoured(): boolean {
-  if (honoured === undefined) {
-    try {
-      netCreateServer({ blockList: {} } as never).close();
-      honoured = false;
-    } catch {
-      honoured = true;
-    }
-  }
-  return honoured;
-}
-
-/** Whether `list` blocks the IP literal `address`, as Node asks it. */
-export function blocks(list: BlockList | undefined, address: string): boolean {
-  return list?.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4') === true;
-}
 
 /** How a listener of `tcp` shows an IPv4 address: IPv4-mapped on an IPv6 listener. */
 function shown(tcp: TcpEnd, address: string): string {
