@@ -190,7 +190,6 @@ export function connectClient(request: ClientRequest): Socket {
   }
   const port = Number(options.port);
   if (!isIP(host)) return connectByName(request, port);
-  if (!isLoopbackAddress(host)) return tcp(statuses.notLoopback(host));
   // A blocked address is Node's to refuse, with its own events.
   if (blockedByList(options, host)) {
     return tcp(statuses.blockedAddress(host, backend.name));
