@@ -534,13 +534,16 @@ export function backendConformance(
         const rows = badInputCases(x).filter((row) => row.method === 'connectUnixSocket');
         expect(rows.length).toBeGreaterThan(5);
         const before = openList?.();
-        for (const row of rows) {
-          const call = backend.connectUnixSocket as (...args: unknown[]) => unknown;
-          const error = thrownBy(() => call(...row.args(-1)));
-          expect(error, row.label).toBeInstanceOf(
-            row.type === 'TypeError' ? TypeError : RangeError,
-          );
-          expect(error, row.label).toHaveProperty('code', row.code);
+        // connectUnixSocketWithPeer takes the same arguments and refuses the same ones.
+        for (const method of ['connectUnixSocket', 'connectUnixSocketWithPeer'] as const) {
+          for (const row of rows) {
+            const call = backend[method] as (...args: unknown[]) => unknown;
+            const error = thrownBy(() => call(...row.args(-1)));
+            expect(error, `${method}: ${row.label}`).toBeInstanceOf(
+              row.type === 'TypeError' ? TypeError : RangeError,
+            );
+            expect(error, `${method}: ${row.label}`).toHaveProperty('code', row.code);
+          }
         }
         if (openList) expect(openList()).toEqual(before);
       });
@@ -549,11 +552,16 @@ export function backendConformance(
         'is refused with ERR_LOOPFAST_UNSUPPORTED_PLATFORM once the path is valid, and opens nothing',
         () => {
           const before = openList?.();
-          const error = thrownBy(() => backend.connectUnixSocket(join(tmpdir(), 'loopfast.sock')));
-          expect(error).toBeInstanceOf(LoopfastError);
-          expect(error).toHaveProperty('code', LoopfastErrorCode.UNSUPPORTED_PLATFORM);
-          expect((error as Error).message).toContain(`[${backend.name} backend]`);
-          expect(isUnsupportedError(error)).toBe(true);
+          const path = join(tmpdir(), 'loopfast.sock');
+          for (const error of [
+            thrownBy(() => backend.connectUnixSocket(path)),
+            thrownBy(() => backend.connectUnixSocketWithPeer(path)),
+          ]) {
+            expect(error).toBeInstanceOf(LoopfastError);
+            expect(error).toHaveProperty('code', LoopfastErrorCode.UNSUPPORTED_PLATFORM);
+            expect((error as Error).message).toContain(`[${backend.name} backend]`);
+            expect(isUnsupportedError(error)).toBe(true);
+          }
           if (openList) expect(openList()).toEqual(before);
         },
       );
@@ -655,6 +663,56 @@ export function backendConformance(
             }
           },
         );
+
+        it.runIf(x.peerCredentials)(
+          "connectUnixSocketWithPeer: the server's credentials in the same call, from another process; Node adopts the socket",
+          async () => {
+            const path = join(temporaryDirectory(), 'child.sock');
+            const child = await startNodeUnixServer(path);
+            try {
+              const { socket, peer } = backend.connectUnixSocketWithPeer(path);
+              opened.push(socket);
+              expect(peer).toEqual({
+                pid: child.pid,
+                uid: process.getuid?.(),
+                gid: process.getgid?.(),
+              });
+              // The same answer getPeerCredentials gives for the socket.
+              expect(backend.getPeerCredentials(socket)).toEqual(peer);
+              const flags = x.descriptorFlags ? descriptorFlags(socket) : null;
+              if (flags !== null) expect(flags & O_NONBLOCK).toBe(O_NONBLOCK);
+              const client = new Socket({ fd: release(socket), readable: true, writable: true });
+              const message = randomBytes(4096);
+              expect(await echoed(client, message)).toEqual(message);
+              client.destroy();
+              await once(client, 'close');
+            } finally {
+              await child.stop();
+            }
+          },
+        );
+
+        it('connectUnixSocketWithPeer fails as connectUnixSocket does, and leaves nothing open', async () => {
+          const directory = temporaryDirectory();
+          const before = openList?.();
+          expectSystemError(
+            () => backend.connectUnixSocketWithPeer(join(directory, 'missing.sock')),
+            backend,
+            'ENOENT',
+            'connect',
+          );
+          // A killed server leaves its socket file, where nobody listens.
+          const path = join(directory, 'stale.sock');
+          const child = await startNodeUnixServer(path);
+          await child.stop('SIGKILL');
+          expectSystemError(
+            () => backend.connectUnixSocketWithPeer(path),
+            backend,
+            'ECONNREFUSED',
+            'connect',
+          );
+          if (openList) expect(openList()).toEqual(before);
+        });
 
         it('connects to a path of exactly the longest length sun_path holds', async () => {
           const path = pathOfBytes(temporaryDirectory(), x.sunPathSize - 1);

@@ -28,6 +28,13 @@ export interface PeerCredentials {
   readonly gid: number;
 }
 
+/** A Unix domain socket a backend connected, and who accepted it. */
+export interface ConnectedUnixSocket {
+  readonly socket: NativeSocket;
+  /** The credentials of the process at the other end, read as the connection was made. */
+  readonly peer: PeerCredentials;
+}
+
 /** A native backend: socket creation, the fast-path ioctl, options and closing. */
 export interface Backend {
   /** The backend's short name, such as `'ffi'` or `'napi'`; it appears in every error. */
@@ -111,6 +118,15 @@ export interface Backend {
    * @throws LoopfastError `ERR_LOOPFAST_UNSUPPORTED_PLATFORM` on Windows.
    */
   connectUnixSocket(path: string, localAddress?: string): NativeSocket;
+
+  /**
+   * {@link Backend.connectUnixSocket}, and the peer's credentials (as
+   * {@link Backend.getPeerCredentials} reads them) in the same call: the socket is the backend's
+   * own Unix domain socket, so nothing is asked of the kernel to check its family. The same
+   * arguments and errors; a failure to read the credentials (`syscall` `'getsockopt'` or
+   * `'getpeereid'`) closes the socket first, so nothing is left open on any failure.
+   */
+  connectUnixSocketWithPeer(path: string, localAddress?: string): ConnectedUnixSocket;
 
   /**
    * The address the peer of a connected Unix domain socket is bound to (`getpeername`): `''` for

@@ -20,7 +20,7 @@ import {
   setSocketOptionBuffer,
 } from './socket-options.js';
 import { listTcpListeners } from './tcp-listeners.js';
-import { connectUnixSocket } from './unix-connect.js';
+import { connectUnixSocket, connectUnixSocketWithPeer } from './unix-connect.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -47,6 +47,7 @@ export const backend: Backend = Object.freeze({
   setSocketOptionBuffer,
   getPeerCredentials,
   connectUnixSocket,
+  connectUnixSocketWithPeer,
   getUnixPeerAddress,
   listTcpListeners,
   closeSocket,

@@ -43,7 +43,19 @@ export function getPeerCredentials(socket: NativeSocket): PeerCredentials {
   if (family !== socketConstants(platform).AF_UNIX) {
     throw notUnixSocket(platform, socket, family, 'peer credentials', 'no credentials to report');
   }
-  return platform === 'linux' ? linuxCredentials(libc, socket) : darwinCredentials(libc, socket);
+  return credentialsOf(libc, platform, socket);
+}
+
+/**
+ * The credentials of the peer of `fd`, known to be an `AF_UNIX` socket (one this backend made).
+ * Throws the failed call's error.
+ */
+export function credentialsOf(
+  libc: PosixLibrary,
+  platform: 'linux' | 'darwin',
+  fd: number,
+): PeerCredentials {
+  return platform === 'linux' ? linuxCredentials(libc, fd) : darwinCredentials(libc, fd);
 }
 
 /** `struct ucred { pid_t pid; uid_t uid; gid_t gid; }`: three 32-bit fields. */

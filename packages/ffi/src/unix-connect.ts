@@ -8,6 +8,7 @@
  */
 import { constants, endianness } from 'node:os';
 import {
+  type ConnectedUnixSocket,
   LoopfastError,
   LoopfastErrorCode,
   type NativeSocket,
@@ -16,6 +17,7 @@ import {
 import { sunPathSize, systemErrorFromErrno, validateUnixSocketPath } from '@loopfast/core/internal';
 import { BACKEND_NAME, posixFailure } from './native-errors.js';
 import { type PosixLibrary, posix, supportedPlatform } from './native-library.js';
+import { credentialsOf } from './peer-credentials.js';
 import { openAdoptableStreamSocket } from './socket-create.js';
 
 /**
@@ -34,6 +36,30 @@ export const SUN_PATH_OFFSET = 2;
  * @throws LoopfastError `ERR_LOOPFAST_UNSUPPORTED_PLATFORM` on Windows.
  */
 export function connectUnixSocket(path: string, localAddress?: string): NativeSocket {
+  return connectUnix(path, localAddress).fd;
+}
+
+/**
+ * {@link connectUnixSocket}, and the peer's credentials read on the socket this module made (no
+ * check of its family first). See {@link Backend.connectUnixSocketWithPeer}.
+ */
+export function connectUnixSocketWithPeer(
+  path: string,
+  localAddress?: string,
+): ConnectedUnixSocket {
+  const { fd, libc, platform } = connectUnix(path, localAddress);
+  try {
+    return { socket: fd, peer: credentialsOf(libc, platform, fd) };
+  } catch (error) {
+    libc.close(fd);
+    throw error;
+  }
+}
+
+function connectUnix(
+  path: string,
+  localAddress: string | undefined,
+): { fd: NativeSocket; libc: PosixLibrary; platform: 'linux' | 'darwin' } {
   const pathBytes = validateUnixSocketPath(path, process.platform);
   const localBytes =
     localAddress === undefined
@@ -62,7 +88,7 @@ export function connectUnixSocket(path: string, localAddress?: string): NativeSo
     libc.close(fd);
     throw systemErrorFromErrno(platform, errno, 'connect', BACKEND_NAME);
   }
-  return fd;
+  return { fd, libc, platform };
 }
 
 /**

@@ -63,10 +63,16 @@ export interface NativeAddon {
    * POSIX builds only (checked by {@link loadAddon}): a non-blocking, close-on-exec `AF_UNIX`
    * stream socket, bound first to `localAddress` when given, connected to `path`. Each address is
    * its `sun_path` bytes: a path's UTF-8 bytes and their terminating NUL, or (Linux) an abstract
-   * name's bytes, its leading NUL included. On failure the socket is closed before the `bind` or
-   * `connect` error is thrown.
+   * name's bytes, its leading NUL included. With `credentials` (3 elements), the peer's pid, uid
+   * and gid are written there once connected (`SO_PEERCRED` on Linux; `getpeereid` and
+   * `LOCAL_PEERPID` on macOS). On failure the socket is closed before the `bind`, `connect` or
+   * credentials error is thrown.
    */
-  connectUnixSocket(path: Uint8Array, localAddress?: Uint8Array): number;
+  connectUnixSocket(
+    path: Uint8Array,
+    localAddress?: Uint8Array,
+    credentials?: Float64Array,
+  ): number;
   /**
    * POSIX builds only (checked by {@link loadAddon}): the socket's address family from
    * `getsockname`, then, for an `AF_UNIX` socket, the `sun_path` bytes of its peer's address

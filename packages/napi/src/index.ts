@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import {
   type Backend,
+  type ConnectedUnixSocket,
   type IpFamily,
   LoopfastError,
   LoopfastErrorCode,
@@ -69,6 +70,26 @@ function callAddon<T>(call: (addon: ReturnType<typeof loadAddon>) => T): T {
   } catch (error) {
     throw translateNativeError(error);
   }
+}
+
+/** `connectUnixSocket`, the peer's credentials written to `credentials` when given. */
+function connectUnix(
+  path: string,
+  localAddress: string | undefined,
+  credentials: Float64Array | undefined,
+): NativeSocket {
+  const pathBytes = validateUnixSocketPath(path, process.platform);
+  const localBytes =
+    localAddress === undefined
+      ? undefined
+      : validateUnixSocketPath(localAddress, process.platform, 'localAddress');
+  if (isWindows) {
+    throw new LoopfastError(
+      LoopfastErrorCode.UNSUPPORTED_PLATFORM,
+      `Unix domain socket connections are a POSIX route of loopfast; on Windows the fast path is SIO_LOOPBACK_FAST_PATH [${BACKEND_NAME} backend]`,
+    );
+  }
+  return callAddon((addon) => addon.connectUnixSocket(pathBytes, localBytes, credentials));
 }
 
 /**
@@ -163,18 +184,14 @@ export const backend: Backend = Object.freeze({
   },
 
   connectUnixSocket(path: string, localAddress?: string): NativeSocket {
-    const pathBytes = validateUnixSocketPath(path, process.platform);
-    const localBytes =
-      localAddress === undefined
-        ? undefined
-        : validateUnixSocketPath(localAddress, process.platform, 'localAddress');
-    if (isWindows) {
-      throw new LoopfastError(
-        LoopfastErrorCode.UNSUPPORTED_PLATFORM,
-        `Unix domain socket connections are a POSIX route of loopfast; on Windows the fast path is SIO_LOOPBACK_FAST_PATH [${BACKEND_NAME} backend]`,
-      );
-    }
-    return callAddon((addon) => addon.connectUnixSocket(pathBytes, localBytes));
+    return connectUnix(path, localAddress, undefined);
+  },
+
+  connectUnixSocketWithPeer(path: string, localAddress?: string): ConnectedUnixSocket {
+    const credentials = new Float64Array(3);
+    const socket = connectUnix(path, localAddress, credentials);
+    const [pid = -1, uid = 0, gid = 0] = credentials;
+    return { socket, peer: { pid, uid, gid } };
   },
 
   getUnixPeerAddress(socket: NativeSocket): string {

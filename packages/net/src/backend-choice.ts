@@ -30,6 +30,7 @@ const BACKEND_METHODS = [
   'setSocketOptionBuffer',
   'getPeerCredentials',
   'connectUnixSocket',
+  'connectUnixSocketWithPeer',
   'getUnixPeerAddress',
   'closeSocket',
 ] as const;

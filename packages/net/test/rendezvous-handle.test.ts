@@ -43,6 +43,7 @@ await new Promise((resolve) => socket.once('connect', resolve));
 const fd = socket._handle.fd;
 const before = link(fd);
 const handle = socket._handle.constructor.name;
+const ownMethods = Reflect.ownKeys(socket._handle).filter((key) => typeof socket._handle[key] === 'function').map(String);
 socket.end('hello');
 let reply = '';
 socket.setEncoding('utf8');
@@ -55,7 +56,7 @@ const ownWarnings = [...warnings];
 if (process.argv[3] !== 'no-control') process.binding('pipe_wrap');
 await new Promise((resolve) => setImmediate(resolve));
 process.stdout.write(JSON.stringify({ event: 'result', data: {
-  state, mechanism, reply, handle, before, after, ownWarnings, controlWarnings: warnings.slice(ownWarnings.length),
+  state, mechanism, reply, handle, ownMethods, before, after, ownWarnings, controlWarnings: warnings.slice(ownWarnings.length),
 } }) + '\\n');
 `,
 );
@@ -65,6 +66,7 @@ interface Result {
   readonly mechanism: string | null;
   readonly reply: string;
   readonly handle: string;
+  readonly ownMethods: string[];
   readonly before: string;
   readonly after: string;
   readonly ownWarnings: string[];
@@ -110,6 +112,12 @@ describe.runIf(process.platform === 'linux')('the descriptor of a rendezvous cli
     expect(result.after).not.toBe(result.before);
     // Without the flag, process.binding does not warn: the control shows nothing either way.
     expect(result.controlWarnings).toEqual([]);
+  });
+
+  it("takes TCP's methods from a shared prototype, none of its own (each would cost every connection)", async () => {
+    const { result } = await exchange('methods');
+    expect(result).toMatchObject(OVER_RENDEZVOUS);
+    expect(result.ownMethods).toEqual([]);
   });
 
   it.each([

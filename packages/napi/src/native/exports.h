@@ -43,10 +43,11 @@ Napi::Value SetSocketOptionBuffer(const Napi::CallbackInfo& info);
 // just { family } for a socket that is not AF_UNIX (the TypeScript layer refuses it then).
 Napi::Value GetPeerCredentials(const Napi::CallbackInfo& info);
 
-// unix_connect.cc (POSIX only): connectUnixSocket(path, localAddress?) -> number, a connected,
-// non-blocking, close-on-exec descriptor, bound first to localAddress when given; each address is
-// its sun_path bytes (a path's UTF-8 bytes and their NUL, or an abstract name's bytes). Nothing
-// is left open on failure.
+// unix_connect.cc (POSIX only): connectUnixSocket(path, localAddress?, credentials?) -> number, a
+// connected, non-blocking, close-on-exec descriptor, bound first to localAddress when given; each
+// address is its sun_path bytes (a path's UTF-8 bytes and their NUL, or an abstract name's
+// bytes). A Float64Array of 3 as credentials receives the peer's pid, uid and gid. Nothing is
+// left open on failure.
 Napi::Value ConnectUnixSocket(const Napi::CallbackInfo& info);
 
 // peer_address.cc (POSIX only): getUnixPeerAddress(socket) -> { family, sunPath }, the peer's

@@ -7,6 +7,7 @@
 #include "args.h"
 #include "errors.h"
 #include "exports.h"
+#include "peer_credentials.h"
 #include "platform.h"
 
 namespace loopfast {
@@ -23,6 +24,40 @@ Napi::Value Credentials(Napi::Env env, double pid, double uid, double gid) {
 }
 
 }  // namespace
+
+int ReadPeerCredentials(int fd, double* pid, double* uid, double* gid, const char** syscall) {
+#if defined(__linux__)
+  struct ucred credentials {};
+  socklen_t length = sizeof(credentials);
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == -1) {
+    *syscall = "getsockopt";
+    return errno;
+  }
+  *pid = credentials.pid;
+  *uid = credentials.uid;
+  *gid = credentials.gid;
+  return 0;
+#elif defined(__APPLE__)
+  uid_t peer_uid = 0;
+  gid_t peer_gid = 0;
+  if (getpeereid(fd, &peer_uid, &peer_gid) == -1) {
+    *syscall = "getpeereid";
+    return errno;
+  }
+  pid_t peer_pid = -1;
+  socklen_t length = sizeof(peer_pid);
+  // SOL_LOCAL (0), LOCAL_PEERPID (2); the pid is optional, so a failure leaves -1.
+  if (getsockopt(fd, SOL_LOCAL, LOCAL_PEERPID, &peer_pid, &length) == -1) peer_pid = -1;
+  *pid = peer_pid;
+  *uid = peer_uid;
+  *gid = peer_gid;
+  return 0;
+#else
+  // Only Linux and macOS are supported; other systems get a clear error, never a guess.
+  *syscall = "getsockopt";
+  return ENOSYS;
+#endif
+}
 
 Napi::Value GetPeerCredentials(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -41,33 +76,15 @@ Napi::Value GetPeerCredentials(const Napi::CallbackInfo& info) {
     other.Set("family", Napi::Number::New(env, address.ss_family));
     return other;
   }
-#if defined(__linux__)
-  struct ucred credentials {};
-  socklen_t length = sizeof(credentials);
-  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == -1) {
-    int error = errno;
-    ThrowSystemError(env, error, "getsockopt");
+  double pid = -1;
+  double uid = 0;
+  double gid = 0;
+  const char* syscall = "";
+  if (const int error = ReadPeerCredentials(fd, &pid, &uid, &gid, &syscall)) {
+    ThrowSystemError(env, error, syscall);
     return env.Undefined();
   }
-  return Credentials(env, credentials.pid, credentials.uid, credentials.gid);
-#elif defined(__APPLE__)
-  uid_t uid = 0;
-  gid_t gid = 0;
-  if (getpeereid(fd, &uid, &gid) == -1) {
-    int error = errno;
-    ThrowSystemError(env, error, "getpeereid");
-    return env.Undefined();
-  }
-  pid_t pid = -1;
-  socklen_t length = sizeof(pid);
-  // SOL_LOCAL (0), LOCAL_PEERPID (2); the pid is optional, so a failure leaves -1.
-  if (getsockopt(fd, SOL_LOCAL, LOCAL_PEERPID, &pid, &length) == -1) pid = -1;
   return Credentials(env, pid, uid, gid);
-#else
-  // Only Linux and macOS are supported; other systems get a clear error, never a guess.
-  ThrowSystemError(env, ENOSYS, "getsockopt");
-  return env.Undefined();
-#endif
 }
 
 }  // namespace loopfast

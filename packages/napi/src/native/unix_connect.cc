@@ -10,6 +10,7 @@
 #include "args.h"
 #include "errors.h"
 #include "exports.h"
+#include "peer_credentials.h"
 #include "platform.h"
 #include "socket_create.h"
 
@@ -97,6 +98,18 @@ Napi::Value ConnectUnixSocket(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
 
+  // Optional: a Float64Array of 3 that receives the peer's pid, uid and gid once connected.
+  double* credentials = nullptr;
+  if (info.Length() > 2 && !info[2].IsUndefined()) {
+    if (!info[2].IsTypedArray() ||
+        info[2].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
+        info[2].As<Napi::Float64Array>().ElementLength() != 3) {
+      ThrowInvalidArgType(env, "credentials", "a Float64Array of 3 elements");
+      return env.Undefined();
+    }
+    credentials = info[2].As<Napi::Float64Array>().Data();
+  }
+
   const int fd = OpenAdoptableStreamSocket(env, AF_UNIX, 0);
   if (fd == -1) return env.Undefined();
   if (bind_first && bind(fd, reinterpret_cast<const sockaddr*>(&local), local_length) == -1) {
@@ -110,6 +123,15 @@ Napi::Value ConnectUnixSocket(const Napi::CallbackInfo& info) {
     // This function made the socket, so it is the one that closes it when the connection fails.
     close(fd);
     ThrowSystemError(env, error, "connect");
+    return env.Undefined();
+  }
+  if (credentials == nullptr) return Napi::Number::New(env, fd);
+  // The socket is this function's own AF_UNIX socket: no family check before SO_PEERCRED.
+  const char* syscall = "";
+  if (const int failure =
+          ReadPeerCredentials(fd, &credentials[0], &credentials[1], &credentials[2], &syscall)) {
+    close(fd);
+    ThrowSystemError(env, failure, syscall);
     return env.Undefined();
   }
   return Napi::Number::New(env, fd);

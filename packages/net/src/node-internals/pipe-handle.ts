@@ -12,6 +12,8 @@ import { uvError } from './handoff.js';
 
 /** The methods of a `pipe_wrap` handle that loopfast uses. */
 export interface PipeHandle {
+  /** The descriptor it holds (Linux and macOS), `-1` once closed. */
+  readonly fd?: number;
   open(fd: number): number;
   close(): void;
 }

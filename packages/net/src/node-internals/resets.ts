@@ -36,6 +36,7 @@ interface PairedHandle {
   close(...args: unknown[]): unknown;
   [kPeer]?: PairedHandle;
   [kResetByPeer]?: boolean;
+  [kWaitingAs]?: string;
 }
 
 type Resettable = Socket & {
@@ -48,18 +49,34 @@ const waiting = new Map<string, PairedHandle>();
 
 const ONE_BYTE = Buffer.alloc(1);
 
+/** Where a client's handle keeps the name it waits under in {@link waiting}. */
+const kWaitingAs = Symbol('loopfast.waitingAs');
+
 /**
  * Remembers the handle of a client this process connected over the rendezvous, bound to `name`,
- * so that a server of this process that accepts it can pair with it.
+ * so that a server of this process that accepts it can pair with it. The handle is TCP-like
+ * (`tcp-emulation.ts`): its `close` ({@link closeUnpairing}) forgets it.
  */
 export function awaitPeer(name: string, handle: object | null): void {
   if (handle === null) return;
   const client = handle as PairedHandle;
   waiting.set(name, client);
-  const close = client.close;
-  client.close = function closeUnpaired(this: PairedHandle, ...args: unknown[]) {
-    if (waiting.get(name) === this) waiting.delete(name);
-    return close.apply(this, args);
+  client[kWaitingAs] = name;
+}
+
+/** The `close` of TCP-like handles: a client still waiting for its server is forgotten first. */
+export function closeUnpairing(base: Record<string, unknown>): PropertyDescriptorMap {
+  const close = base.close as (this: PairedHandle, ...args: unknown[]) => unknown;
+  return {
+    close: {
+      value: function closeUnpaired(this: PairedHandle, ...args: unknown[]) {
+        const name = this[kWaitingAs];
+        if (name !== undefined && waiting.get(name) === this) waiting.delete(name);
+        return close.apply(this, args);
+      },
+      writable: true,
+      configurable: true,
+    },
   };
 }
 
@@ -138,14 +155,11 @@ const WRITES = {
 
 type Write = (this: WritingHandle, req: unknown, data: unknown, extra: unknown) => number;
 
-/** Set on a rendezvous handle whose writes are reported as TCP's: the backend to ask the kernel. */
-const kWriteBackend = Symbol('loopfast.writeBackend');
 /** Set once a handle has accepted, as TCP does, the first write to a peer that has closed. */
 const kAcceptedOnce = Symbol('loopfast.acceptedOnce');
 
 interface WritingHandle {
   readonly fd?: number;
-  [kWriteBackend]?: Backend;
   [kAcceptedOnce]?: boolean;
 }
 
@@ -166,52 +180,46 @@ function bytesOf(data: unknown, extra: unknown, encoding: BufferEncoding | null)
 }
 
 /**
- * What a TCP socket reports for a write of `bytes` that failed with `status` on `handle`: a reset
+ * What a TCP socket reports for a write of `bytes` that failed with `EPIPE` on `handle`: a reset
  * pending on the socket as `ECONNRESET`; the first write to a peer that closed as accepted, if it
  * fits the send buffer (TCP takes that much and loses it; the rest of a larger write fails).
  */
-function asTcp(handle: WritingHandle, status: number, bytes: () => number): number {
-  if (status !== UV_EPIPE) return status;
-  const backend = handle[kWriteBackend];
+function epipeAsTcp(handle: WritingHandle, backend: Backend, bytes: () => number): number {
   const fd = handle.fd;
-  if (backend === undefined || typeof fd !== 'number' || fd < 0) return status;
+  if (typeof fd !== 'number' || fd < 0) return UV_EPIPE;
   const { SOL_SOCKET, SO_ERROR, SO_SNDBUF } = socketConstants();
   try {
     if (backend.getSocketOption(fd, SOL_SOCKET, SO_ERROR) === constants.errno.ECONNRESET) {
       return UV_ECONNRESET;
     }
-    if (handle[kAcceptedOnce]) return status;
+    if (handle[kAcceptedOnce]) return UV_EPIPE;
     handle[kAcceptedOnce] = true;
-    return bytes() <= backend.getSocketOption(fd, SOL_SOCKET, SO_SNDBUF) ? 0 : status;
+    return bytes() <= backend.getSocketOption(fd, SOL_SOCKET, SO_SNDBUF) ? 0 : UV_EPIPE;
   } catch {
     // Unreadable: the write's own error stands.
-    return status;
+    return UV_EPIPE;
   }
 }
 
-/** Each write method of Node's handles with its TCP-like report, made once and shared. */
-const likeTcp = new Map<Write, Write>();
-
 /**
- * Makes `handle` (a Unix socket of the rendezvous) report a write to a peer that has closed as a
- * TCP socket does (see {@link asTcp}).
+ * The write methods of TCP-like handles (`tcp-emulation.ts`) over `base`'s: a write to a peer
+ * that has closed is reported as a TCP socket reports it (see {@link epipeAsTcp}), `backend`
+ * asking the kernel.
  */
-export function writeAsTcp(handle: object | null, backend: Backend): void {
-  if (handle === null) return;
-  const target = handle as WritingHandle & Record<string, unknown>;
-  target[kWriteBackend] = backend;
+export function writesLikeTcp(
+  base: Record<string, unknown>,
+  backend: Backend,
+): PropertyDescriptorMap {
+  const methods: PropertyDescriptorMap = {};
   for (const [name, encoding] of Object.entries(WRITES)) {
-    const write = target[name] as Write | undefined;
+    const write = base[name] as Write | undefined;
     if (typeof write !== 'function') continue;
-    let wrapped = likeTcp.get(write);
-    if (wrapped === undefined) {
-      wrapped = function writeLikeTcp(this: WritingHandle, req, data, extra) {
-        return asTcp(this, write.call(this, req, data, extra), () =>
-          bytesOf(data, extra, encoding),
-        );
-      };
-      likeTcp.set(write, wrapped);
-    }
-    target[name] = wrapped;
+    const value: Write = function writeLikeTcp(req, data, extra) {
+      const status = write.call(this, req, data, extra);
+      if (status !== UV_EPIPE) return status;
+      return epipeAsTcp(this, backend, () => bytesOf(data, extra, encoding));
+    };
+    methods[name] = { value, writable: true, configurable: true };
   }
+  return methods;
 }

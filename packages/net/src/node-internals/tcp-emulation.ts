@@ -20,8 +20,8 @@
  * @module
  */
 import { isIP, type Socket } from 'node:net';
-import { isIPv4MappedAddress } from '@loopfast/core';
-import { emulateReset } from './resets.js';
+import { type Backend, isIPv4MappedAddress } from '@loopfast/core';
+import { closeUnpairing, emulateReset, writesLikeTcp } from './resets.js';
 
 /** One end of a connection as TCP would report it. */
 export interface Endpoint {
@@ -47,6 +47,18 @@ export function loopbackPeer(address: string): string {
   return isIPv4MappedAddress(address) ? '::ffff:127.0.0.1' : '::1';
 }
 
+/**
+ * The ends of a client's connection to `address` and `port` (a loopback destination), from the
+ * port it reports as its own, if any.
+ */
+export function clientEnds(address: string, port: number, localPort: number | undefined): Ends {
+  const family = familyOf(address);
+  return {
+    local: { address: loopbackPeer(address), family, port: localPort },
+    remote: { address, family, port },
+  };
+}
+
 /** What Node asks of a handle for its ends and sets on it for TCP's options: a TCP handle's methods. */
 export interface TcpLikeHandle {
   fd?: number;
@@ -55,8 +67,6 @@ export interface TcpLikeHandle {
   setNoDelay?(enable: boolean): number;
   setKeepAlive?(enable: boolean, initialDelay: number, ...more: unknown[]): number;
 }
-
-type Emulated = Socket & { _handle: TcpLikeHandle | null };
 
 /** Copies `end` into `out` as a TCP handle fills it (no port where there is none). */
 function fill(out: Record<string, unknown>, end: Endpoint): number {
@@ -72,14 +82,15 @@ function nothingToSet(): number {
 }
 
 /**
- * Gives `handle` TCP's `setNoDelay` and `setKeepAlive`. Where it takes the place of `replaced`
- * (the TCP handle a socket had while its host name resolved), a replacement of either that the
- * caller made on that handle, to observe or change the calls, comes along, and is called on that
- * handle as Node would have called it (closed by now, where TCP's own methods set nothing).
+ * Gives `handle` (made TCP-like by {@link actAsTcp}, in the place of `replaced`, the TCP handle a
+ * socket had while its host name resolved) a replacement of `setNoDelay` or `setKeepAlive` that
+ * the caller made on `replaced`, to observe or change the calls: it is called on that handle as
+ * Node would have called it (closed by now, where TCP's own methods set nothing).
  */
-export function giveTcpOptions(handle: TcpLikeHandle, replaced?: TcpLikeHandle | null): void {
-  handle.setNoDelay = nothingToSet;
-  handle.setKeepAlive = nothingToSet;
+export function keepReplacedTcpOptions(
+  handle: TcpLikeHandle,
+  replaced: TcpLikeHandle | null,
+): void {
   if (!replaced) return;
   const { setNoDelay, setKeepAlive } = replaced;
   if (setNoDelay && Object.hasOwn(replaced, 'setNoDelay')) {
@@ -90,31 +101,101 @@ export function giveTcpOptions(handle: TcpLikeHandle, replaced?: TcpLikeHandle |
   }
 }
 
+/** Where a TCP-like handle keeps its ends: known, or the function that works them out. */
+const kEnds = Symbol('loopfast.ends');
+/** Where a TCP-like handle keeps the answer to the next TCP connect Node makes on it. */
+const kConnectAnswer = Symbol('loopfast.connectAnswer');
+
+type Connect = (req: unknown, address: string, port: number) => number;
+
+interface TcpLike extends TcpLikeHandle {
+  [kEnds]: Ends | ((handle: TcpLikeHandle) => Ends);
+  [kConnectAnswer]: ((req: unknown) => number) | undefined;
+}
+
+/** The handle's ends, worked out when first asked for (it may ask the kernel about its descriptor). */
+function endsOf(handle: TcpLike): Ends {
+  const ends = handle[kEnds];
+  if (typeof ends !== 'function') return ends;
+  const settled = ends(handle);
+  handle[kEnds] = settled;
+  return settled;
+}
+
+/** A connect Node makes on the handle: the answer set for it, once; the handle's own after that. */
+function answeringConnect(base: Record<string, unknown>, name: 'connect' | 'connect6'): Connect {
+  return function connect(this: TcpLike, req, address, port) {
+    const answer = this[kConnectAnswer];
+    if (answer === undefined) return (base[name] as Connect).call(this, req, address, port);
+    this[kConnectAnswer] = undefined;
+    return answer(req);
+  };
+}
+
 /**
- * Gives `handle` the ends of a TCP connection: `ends`, or what `ends(handle)` works out when Node
- * first asks (it may ask the kernel about the handle's descriptor).
+ * The prototypes of TCP-like handles, by the prototype of the handle and the backend. A handle
+ * takes one of them in a single step: methods set on each handle would cost every connection
+ * their setting, and a handle that loses one again falls into V8's slow dictionary mode.
  */
-export function emulateTcpEnds(
+const prototypes = new WeakMap<object, Map<Backend, object>>();
+
+function tcpLikePrototype(base: object, backend: Backend): object {
+  let byBackend = prototypes.get(base);
+  if (byBackend === undefined) {
+    byBackend = new Map();
+    prototypes.set(base, byBackend);
+  }
+  let prototype = byBackend.get(backend);
+  if (prototype === undefined) {
+    const methods = base as Record<string, unknown>;
+    prototype = Object.create(base, {
+      ...writesLikeTcp(methods, backend),
+      ...closeUnpairing(methods),
+      getpeername: method(function getpeername(this: TcpLike, out: Record<string, unknown>) {
+        return fill(out, endsOf(this).remote);
+      }),
+      getsockname: method(function getsockname(this: TcpLike, out: Record<string, unknown>) {
+        return fill(out, endsOf(this).local);
+      }),
+      setNoDelay: method(nothingToSet),
+      setKeepAlive: method(nothingToSet),
+      connect: method(answeringConnect(methods, 'connect')),
+      connect6: method(answeringConnect(methods, 'connect6')),
+    }) as object;
+    byBackend.set(backend, prototype);
+  }
+  return prototype;
+}
+
+function method(value: unknown): PropertyDescriptor {
+  return { value, writable: true, configurable: true };
+}
+
+/**
+ * Makes `handle`, a Unix socket of the rendezvous, show what a TCP handle would: the ends of a
+ * TCP connection (`ends`, or what `ends(handle)` works out when Node first asks), TCP's
+ * `setNoDelay` and `setKeepAlive`, and its writes' failures as TCP reports them (`resets.ts`).
+ */
+export function actAsTcp(
   handle: TcpLikeHandle,
+  backend: Backend,
   ends: Ends | ((handle: TcpLikeHandle) => Ends),
 ): void {
-  let known = typeof ends === 'function' ? null : ends;
-  const settled = () => {
-    known ??= (ends as (handle: TcpLikeHandle) => Ends)(handle);
-    return known;
-  };
-  handle.getpeername = (out) => fill(out, settled().remote);
-  handle.getsockname = (out) => fill(out, settled().local);
+  Object.setPrototypeOf(handle, tcpLikePrototype(Object.getPrototypeOf(handle) as object, backend));
+  const tcpLike = handle as TcpLike;
+  tcpLike[kEnds] = ends;
+  tcpLike[kConnectAnswer] = undefined;
+}
+
+/**
+ * Makes the next TCP connect Node makes on `handle` (made TCP-like) call `answer` with Node's
+ * request, in the place of the handle's own connect.
+ */
+export function answerNextConnect(handle: TcpLikeHandle, answer: (req: unknown) => number): void {
+  (handle as TcpLike)[kConnectAnswer] = answer;
 }
 
 /** Gives `socket` TCP's `resetAndDestroy()` (see above). */
 export function emulateTcpSocket(socket: Socket): void {
   emulateReset(socket);
-}
-
-/** Gives `socket` and its handle what a TCP connection with `ends` would show. */
-export function emulateTcp(socket: Socket, ends: Ends): void {
-  emulateTcpSocket(socket);
-  const handle = (socket as Emulated)._handle;
-  if (handle !== null) emulateTcpEnds(handle, ends);
 }

@@ -13,7 +13,13 @@
  */
 import { fstatSync } from 'node:fs';
 import type { Server } from 'node:net';
-import { type Backend, LoopfastErrorCode, type NativeSocket } from '@loopfast/core';
+import {
+  type Backend,
+  type ConnectedUnixSocket,
+  LoopfastErrorCode,
+  type NativeSocket,
+  type PeerCredentials,
+} from '@loopfast/core';
 import { statuses } from '../../status-catalog.js';
 import type { FastPathInfo } from '../../status-record.js';
 import type { ListenContext } from './listener.js';
@@ -119,21 +125,15 @@ function discard(backend: Backend, fd: NativeSocket): void {
   }
 }
 
-/** Why the peer on `fd` is not the server of `route`, or `null` once it is confirmed. */
+/** Why `peer`, who accepted the connection, is not the server of `route`, or `null` once it is confirmed. */
 function peerRefusal(
   backend: Backend,
-  fd: NativeSocket,
+  peer: PeerCredentials,
   route: Route,
   address: string,
   port: number,
   uid: number,
 ): FastPathInfo | null {
-  let peer: { pid: number; uid: number };
-  try {
-    peer = backend.getPeerCredentials(fd);
-  } catch (error) {
-    return statuses.checkFailed('peer credentials', error as Error, backend.name);
-  }
   if (peer.uid !== uid) {
     return statuses.otherUser(`the rendezvous ${route.shownName}`, peer.uid, uid, backend.name);
   }
@@ -164,12 +164,15 @@ function attempt(
   for (let tries = 0; tries < CLIENT_NAME_TRIES; tries++) {
     const localPort = ephemeralPort();
     const boundName = abstractClientName(localPort, address);
-    let fd: NativeSocket;
+    let connected: ConnectedUnixSocket;
     try {
-      fd = backend.connectUnixSocket(route.name, boundName);
+      connected = backend.connectUnixSocketWithPeer(route.name, boundName);
     } catch (error) {
       const { code, syscall } = error as { code?: string; syscall?: string };
       if (code === 'EADDRINUSE' && syscall === 'bind') continue;
+      if (syscall === 'getsockopt' || syscall === 'getpeereid') {
+        return { info: statuses.checkFailed('peer credentials', error as Error, backend.name) };
+      }
       if (code === 'ECONNREFUSED') return 'refused';
       if (code === 'EAGAIN') {
         return { info: statuses.busyRendezvous(route.shownName, error as Error, backend.name) };
@@ -181,7 +184,8 @@ function attempt(
         info: statuses.rendezvousConnectFailed(route.shownName, error as Error, backend.name),
       };
     }
-    const refusal = peerRefusal(backend, fd, route, address, port, uid);
+    const { socket: fd, peer } = connected;
+    const refusal = peerRefusal(backend, peer, route, address, port, uid);
     if (refusal !== null) {
       discard(backend, fd);
       return { info: refusal };

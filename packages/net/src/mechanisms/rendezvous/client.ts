@@ -14,9 +14,14 @@ import {
   type PipeHandle,
   replaceHandle,
 } from '../../node-internals/pipe-handle.js';
-import { awaitPeer, writeAsTcp } from '../../node-internals/resets.js';
+import { awaitPeer } from '../../node-internals/resets.js';
 import { answerConnect } from '../../node-internals/tcp-connect-events.js';
-import { giveTcpOptions, type TcpLikeHandle } from '../../node-internals/tcp-emulation.js';
+import {
+  actAsTcp,
+  clientEnds,
+  keepReplacedTcpOptions,
+  type TcpLikeHandle,
+} from '../../node-internals/tcp-emulation.js';
 import { statuses } from '../../status-catalog.js';
 import type { FastPathInfo } from '../../status-record.js';
 import { clientSocket, connectOverTcp, startConnect } from '../../tcp-connect.js';
@@ -39,6 +44,7 @@ function adoptDescriptor(
 ): Socket {
   const { options, listener, backend, socket: given, decided } = request;
   const handle = descriptorHandle(backend, fd);
+  if (!(handle instanceof Error)) actAsTcp(handle, backend, clientEnds(address, port, localPort));
   const socket = clientSocket(options, given);
   if (handle instanceof Error || !replaceHandle(socket, handle)) {
     // Node could not take the descriptor (EMFILE, ...): closed, and the connection goes over TCP.
@@ -47,11 +53,9 @@ function adoptDescriptor(
     decided(socket, statuses.handoffFailed(error, backend.name));
     return startConnect(socket, given, options, listener);
   }
-  giveTcpOptions(handle as TcpLikeHandle);
-  writeAsTcp(handle, backend);
   if (boundName !== undefined) awaitPeer(boundName, handle);
   decided(socket, info);
-  answerConnect(socket, handle, { address, port, localPort });
+  answerConnect(socket, handle);
   return startConnect(socket, given, options, listener);
 }
 
@@ -114,9 +118,10 @@ function connectByName(request: ClientRequest, port: number): Socket {
       const place = placeFor(settings);
       const outcome = attemptAt(request, address, port);
       const handle = outcome?.fd === undefined ? null : descriptorHandle(backend, outcome.fd);
-      if (handle !== null && !(handle instanceof Error)) {
+      if (handle !== null && !(handle instanceof Error) && outcome?.fd !== undefined) {
+        actAsTcp(handle, backend, clientEnds(address, port, outcome.localPort));
         const replaced = (socket as unknown as { _handle: TcpLikeHandle | null })._handle;
-        giveTcpOptions(handle as TcpLikeHandle, replaced);
+        keepReplacedTcpOptions(handle, replaced);
       }
       if (
         outcome?.fd === undefined ||
@@ -133,10 +138,9 @@ function connectByName(request: ClientRequest, port: number): Socket {
         callback(error, answer, answerFamily);
         return;
       }
-      writeAsTcp(handle, backend);
       if (outcome.boundName !== undefined) awaitPeer(outcome.boundName, handle);
       decided(socket, outcome.info);
-      answerConnect(socket, handle, { address, port, localPort: outcome.localPort });
+      answerConnect(socket, handle);
       callback(error, answer, answerFamily);
     });
   const connectOptions = { ...options, lookup: routed };

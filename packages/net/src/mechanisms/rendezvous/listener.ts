@@ -14,12 +14,11 @@ import cluster from 'node:cluster';
 import { isIP, createServer as netCreateServer, type Server, type Socket } from 'node:net';
 import { type Backend, isLoopbackAddress, isWildcardAddress } from '@loopfast/core';
 import { type ListeningPipeHandle, listeningPipeHandle } from '../../node-internals/pipe-handle.js';
-import { pairAccepted, writeAsTcp } from '../../node-internals/resets.js';
+import { pairAccepted } from '../../node-internals/resets.js';
 import {
+  actAsTcp,
   type Ends,
-  emulateTcpEnds,
   emulateTcpSocket,
-  giveTcpOptions,
   type TcpLikeHandle,
 } from '../../node-internals/tcp-emulation.js';
 import type { FastPathSettings } from '../../options.js';
@@ -168,12 +167,10 @@ function handToServer(
       return;
     }
     if (clientHandle !== undefined) {
-      pairAccepted(clientHandle, () => peerNameOf(clientHandle, backend));
-      writeAsTcp(clientHandle, backend);
-      emulateTcpEnds(clientHandle, (handle) =>
+      actAsTcp(clientHandle, backend, (handle) =>
         acceptedEnds(tcp, family, peerNameOf(handle, backend)),
       );
-      giveTcpOptions(clientHandle);
+      pairAccepted(clientHandle, () => peerNameOf(clientHandle, backend));
       ownerSymbol ??= Object.getOwnPropertySymbols(listening).find(
         (symbol) => symbol.description === 'owner_symbol',
       );
