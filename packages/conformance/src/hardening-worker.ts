@@ -943,6 +943,13 @@ async function fuzz(config: WorkerConfig) {
     ...typeJunk,
   ];
   const booleans: Arg[] = [good('true', () => true), good('false', () => false), ...typeJunk];
+  const ports: Arg[] = [
+    good('0 (every port)', () => 0),
+    good("the sentinel listener's port", () => sentinelPort),
+    random('a random port', () => Math.floor(rng() * 65536)),
+    bad('65536', 65536),
+    ...typeJunk,
+  ];
   const lengths: Arg[] = [
     good('4', () => 4),
     good('1', () => 1),
@@ -1010,7 +1017,9 @@ async function fuzz(config: WorkerConfig) {
     ['setSocketOptionBuffer', [descriptors, ints, ints, buffers]],
     ['getPeerCredentials', [descriptors]],
     ['connectUnixSocket', [paths, localAddresses]],
+    ['connectUnixSocketWithPeer', [paths, localAddresses]],
     ['getUnixPeerAddress', [descriptors]],
+    ['listTcpListeners', [families, ports]],
     ['closeSocket', [descriptors]],
   ];
 
@@ -1030,6 +1039,7 @@ async function fuzz(config: WorkerConfig) {
   /** What a call returned, by kind only: the key of the outcome counts in the figures. */
   const kind = (value: unknown, made: boolean): string => {
     if (made) return 'a new socket';
+    if (Array.isArray(value)) return 'a table';
     if (value === undefined) return 'undefined';
     if (Buffer.isBuffer(value)) return `Buffer(${value.length})`;
     if (typeof value === 'object' && value !== null) return 'an object';
@@ -1043,6 +1053,12 @@ async function fuzz(config: WorkerConfig) {
    */
   const exactly = (value: unknown, made: boolean): string => {
     if (made) return 'a new socket';
+    // The kernel's table of listeners changes as other processes listen and close.
+    if (Array.isArray(value)) return 'a table';
+    const { socket, peer } = (value ?? {}) as { socket?: unknown; peer?: unknown };
+    if (typeof socket === 'number' && peer !== undefined) {
+      return `a new socket with the peer ${JSON.stringify(peer)}`;
+    }
     if (value === undefined) return 'undefined';
     if (Buffer.isBuffer(value)) return `Buffer <${value.toString('hex')}>`;
     if (typeof value === 'object' && value !== null) return JSON.stringify(value);
@@ -1089,6 +1105,10 @@ async function fuzz(config: WorkerConfig) {
         const value = (own.backend[method] as (...a: unknown[]) => unknown)(...args);
         const made = method === 'createTcpSocket' || method === 'connectUnixSocket';
         if (made && typeof value === 'number') own.made.push(value);
+        const { socket } = (value ?? {}) as { socket?: unknown };
+        if (method === 'connectUnixSocketWithPeer' && typeof socket === 'number') {
+          own.made.push(socket);
+        }
         if (method === 'closeSocket') consumed = args[0];
         outcome = `returned ${kind(value, made)}`;
         detail = `returned ${exactly(value, made)}`;
