@@ -82,15 +82,13 @@ function nothingToSet(): number {
 }
 
 /**
- * Gives `handle` (made TCP-like by {@link actAsTcp}, in the place of `replaced`, the TCP handle a
- * socket had while its host name resolved) a replacement of `setNoDelay` or `setKeepAlive` that
- * the caller made on `replaced`, to observe or change the calls: it is called on that handle as
- * Node would have called it (closed by now, where TCP's own methods set nothing).
+ * Gives `handle` (made TCP-like by {@link actAsTcp}, to take the place of `socket`'s TCP handle,
+ * the one it had while its host name resolved) a replacement of `setNoDelay` or `setKeepAlive`
+ * that the caller made on that TCP handle, to observe or change the calls: it is called on that
+ * handle as Node would have called it (closed by now, where TCP's own methods set nothing).
  */
-export function keepReplacedTcpOptions(
-  handle: TcpLikeHandle,
-  replaced: TcpLikeHandle | null,
-): void {
+export function keepReplacedTcpOptions(handle: TcpLikeHandle, socket: Socket): void {
+  const replaced = (socket as Socket & { _handle: TcpLikeHandle | null })._handle;
   if (!replaced) return;
   const { setNoDelay, setKeepAlive } = replaced;
   if (setNoDelay && Object.hasOwn(replaced, 'setNoDelay')) {

@@ -20,6 +20,7 @@ import {
   type NativeSocket,
   type PeerCredentials,
 } from '@loopfast/core';
+import { listeningDescriptor } from '../../node-internals/server-handles.js';
 import { statuses } from '../../status-catalog.js';
 import type { FastPathInfo } from '../../status-record.js';
 import type { ListenContext } from './listener.js';
@@ -256,8 +257,8 @@ function listenerInode(
   address: string,
   port: number,
 ): { inode: number } | { failure: string; error: Error | null } {
-  const fd = (server as Server & { _handle?: { fd?: unknown } | null })._handle?.fd;
-  if (typeof fd === 'number' && fd >= 0) {
+  const fd = listeningDescriptor(server);
+  if (fd !== undefined) {
     try {
       // As a BigInt: on Node 20 a number `fstat` of a socket made before koffi first loads leaves
       // koffi unable to load its binary.

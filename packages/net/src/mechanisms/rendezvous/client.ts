@@ -20,7 +20,6 @@ import {
   actAsTcp,
   clientEnds,
   keepReplacedTcpOptions,
-  type TcpLikeHandle,
 } from '../../node-internals/tcp-emulation.js';
 import { statuses } from '../../status-catalog.js';
 import type { FastPathInfo } from '../../status-record.js';
@@ -120,8 +119,7 @@ function connectByName(request: ClientRequest, port: number): Socket {
       const handle = outcome?.fd === undefined ? null : descriptorHandle(backend, outcome.fd);
       if (handle !== null && !(handle instanceof Error) && outcome?.fd !== undefined) {
         actAsTcp(handle, backend, clientEnds(address, port, outcome.localPort));
-        const replaced = (socket as unknown as { _handle: TcpLikeHandle | null })._handle;
-        keepReplacedTcpOptions(handle, replaced);
+        keepReplacedTcpOptions(handle, socket);
       }
       if (
         outcome?.fd === undefined ||

@@ -11,10 +11,19 @@
  * @module
  */
 import cluster from 'node:cluster';
-import { isIP, createServer as netCreateServer, type Server, type Socket } from 'node:net';
+import { isIP, createServer as netCreateServer, type Server } from 'node:net';
 import { type Backend, isLoopbackAddress, isWildcardAddress } from '@loopfast/core';
 import { type ListeningPipeHandle, listeningPipeHandle } from '../../node-internals/pipe-handle.js';
 import { pairAccepted } from '../../node-internals/resets.js';
+import {
+  beforeHandleCloses,
+  canListenOnHandle,
+  handleConnections,
+  type ListenHandle,
+  listeningHandle,
+  listenOnHandle,
+  whenSocketMade,
+} from '../../node-internals/server-handles.js';
 import {
   actAsTcp,
   type Ends,
@@ -73,11 +82,6 @@ interface RendezvousState {
 
 const states = new WeakMap<Server, RendezvousState>();
 
-/** What the rendezvous uses of a listening handle: Node's, or a `cluster` worker's stand-in. */
-interface ListenHandle {
-  onconnection(status: number, clientHandle?: AcceptedHandle): void;
-}
-
 /** A handle a Unix listener accepted. */
 type AcceptedHandle = TcpLikeHandle & { close(): void };
 
@@ -121,31 +125,6 @@ function peerNameOf(handle: TcpLikeHandle, backend: Backend): string | null {
   }
 }
 
-/** Node's symbol for the object a handle reports to, from a handle that has one. */
-let ownerSymbol: symbol | undefined;
-
-/**
- * Calls `made(socket)` with the socket Node makes around `handle`, as Node makes it: before
- * anything sees it (a server's `'connection'` listeners). Node's socket names itself the handle's
- * owner first thing; the handle takes that one assignment as a plain property again.
- */
-function whenOwned(handle: object, owner: symbol, made: (socket: Socket) => void): void {
-  Object.defineProperty(handle, owner, {
-    configurable: true,
-    enumerable: true,
-    get: () => undefined,
-    set(socket: Socket) {
-      Object.defineProperty(handle, owner, {
-        configurable: true,
-        enumerable: true,
-        writable: true,
-        value: socket,
-      });
-      made(socket);
-    },
-  });
-}
-
 /**
  * The `onconnection` of a Unix listener: hands what it accepts to the user's server as if its
  * TCP listener had accepted it. The handle gets TCP's ends and options, then goes to the server's
@@ -159,10 +138,10 @@ function handToServer(
   { tcp, family, backend }: Opening,
   decidedForSocket: ServerRequest['decidedForSocket'],
   info: FastPathInfo,
-): ListenHandle['onconnection'] {
+): ListenHandle<AcceptedHandle>['onconnection'] {
   return (status, clientHandle) => {
-    const listening = (server as Server & { _handle: ListenHandle | null })._handle;
-    if (listening === null || typeof listening.onconnection !== 'function') {
+    const listening = listeningHandle<AcceptedHandle>(server);
+    if (listening === null) {
       clientHandle?.close();
       return;
     }
@@ -171,15 +150,10 @@ function handToServer(
         acceptedEnds(tcp, family, peerNameOf(handle, backend)),
       );
       pairAccepted(clientHandle, () => peerNameOf(clientHandle, backend));
-      ownerSymbol ??= Object.getOwnPropertySymbols(listening).find(
-        (symbol) => symbol.description === 'owner_symbol',
-      );
-      if (ownerSymbol !== undefined) {
-        whenOwned(clientHandle, ownerSymbol, (socket) => {
-          emulateTcpSocket(socket);
-          decidedForSocket(socket, info);
-        });
-      }
+      whenSocketMade(listening, clientHandle, (socket) => {
+        emulateTcpSocket(socket);
+        decidedForSocket(socket, info);
+      });
     }
     listening.onconnection(status, clientHandle);
   };
@@ -282,11 +256,9 @@ function listenOn(
     }
     // What it accepts, and its accept failures, are the user's server's: Node's own
     // `onconnection` of that server reports them, from the first connection on.
-    (unix as Server & { _handle: ListenHandle })._handle.onconnection = handToServer(
-      server,
-      opening,
-      state.request.decidedForSocket,
-      accepted,
+    handleConnections(
+      unix,
+      handToServer(server, opening, state.request.decidedForSocket, accepted),
     );
     unix.on('error', (error) => server.emit('error', error));
     // The TCP listener alone keeps the process alive, as the user's `ref()` and `unref()` say.
@@ -347,12 +319,6 @@ function awaitPrimary(): () => void {
   };
 }
 
-type Listened = Server & {
-  _handle: (ListeningPipeHandle & Record<symbol, unknown>) | null;
-  _pipeName?: string;
-  _connectionKey?: string;
-};
-
 /**
  * Listens `unix` on `name` without its `listen()`, which announces every listen on
  * `tracing:net.server.listen`: observers must see the user's listen alone. The handle is bound
@@ -363,10 +329,7 @@ type Listened = Server & {
  * Node reports it.
  */
 function listenQuietly(unix: Server, server: Server, name: string): boolean {
-  if (cluster.isWorker) return false;
-  const tcpHandle = (server as Listened)._handle;
-  const owner = tcpHandle ? symbolNamed(tcpHandle, 'owner_symbol') : undefined;
-  if (typeof tcpHandle?.onconnection !== 'function' || owner === undefined) return false;
+  if (cluster.isWorker || !canListenOnHandle(server)) return false;
   let handle: ListeningPipeHandle | null;
   try {
     handle = listeningPipeHandle(name);
@@ -375,18 +338,8 @@ function listenQuietly(unix: Server, server: Server, name: string): boolean {
     return true;
   }
   if (handle === null) return false;
-  const listened = unix as Listened;
-  const held = handle as ListeningPipeHandle & Record<symbol, unknown>;
-  held[owner] = unix;
-  listened._handle = held;
-  listened._pipeName = name;
-  listened._connectionKey = `-1:${name}:-1`;
+  listenOnHandle(unix, server, handle, name);
   return true;
-}
-
-/** The own symbol of `target` with this description (Node's internal ones have no other name). */
-function symbolNamed(target: object, description: string): symbol | undefined {
-  return Object.getOwnPropertySymbols(target).find((symbol) => symbol.description === description);
 }
 
 /** Shuts the rendezvous of a server. */
@@ -407,13 +360,9 @@ function closeRendezvous(state: RendezvousState): void {
  * server over a stand-in of their own).
  */
 function closeWithTcpListener(server: Server, state: RendezvousState, generation: number): void {
-  const handle = (server as Server & { _handle: { close?: unknown } | null })._handle;
-  const close = handle?.close;
-  if (handle === null || typeof close !== 'function') return;
-  handle.close = function closeRendezvousToo(this: unknown, ...args: unknown[]) {
+  beforeHandleCloses(server, () => {
     if (state.generation === generation) closeRendezvous(state);
-    return close.apply(this, args);
-  };
+  });
 }
 
 /** Ties a rendezvous to `server`: called once, before any `listen`. */
