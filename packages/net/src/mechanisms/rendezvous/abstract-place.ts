@@ -300,7 +300,7 @@ function open(context: ListenContext, report: (info: FastPathInfo, served: boole
   const served: string[] = [];
   let failed: { name: string; error: Error } | null = null;
   let pending = families.length;
-  const settle = () => {
+  const oneListenDone = () => {
     if (--pending > 0 || !context.current()) return;
     if (failed !== null) {
       const { name, error } = failed;
@@ -315,7 +315,7 @@ function open(context: ListenContext, report: (info: FastPathInfo, served: boole
     context.listenOn(name, family, (error) => {
       if (error) failed ??= { name, error };
       else served.push(shownName(name));
-      settle();
+      oneListenDone();
     });
   }
 }

@@ -33,7 +33,7 @@ import { type ClientAttempt, placeFor } from './places.js';
  * Connects the user's socket (the caller's own, or a new one) over a connected descriptor: its
  * handle goes into the socket and answers the TCP connect Node's `Socket#connect` makes next.
  */
-function adoptDescriptor(
+function connectOverDescriptor(
   request: ClientRequest,
   fd: NativeSocket,
   address: string,
@@ -201,5 +201,5 @@ export function connectClient(request: ClientRequest): Socket {
     return tcp(placeFor(settings).absent(backend, settings, canonicalAddress(host), port));
   }
   if (outcome.fd === undefined) return tcp(outcome.info);
-  return adoptDescriptor(request, outcome.fd, host, port, outcome, outcome.info);
+  return connectOverDescriptor(request, outcome.fd, host, port, outcome, outcome.info);
 }
