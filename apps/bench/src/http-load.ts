@@ -12,6 +12,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { Socket } from 'node:net';
 import { fastPathInfo } from '@loopfast/net';
 import {
+  cpuMicros,
   type FromHttpLoad,
   type HttpRun,
   type HttpSample,
@@ -60,6 +61,7 @@ async function runLoad(run: HttpRun): Promise<HttpSample> {
     );
   });
   current = run.mode;
+  const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   const limitNs = run.timeLimitMs * 1e6;
   let issued = 0;
@@ -81,7 +83,7 @@ async function runLoad(run: HttpRun): Promise<HttpSample> {
   work.catch(() => {}); // when the deadline wins, a later rejection is expected and ignored
   try {
     await Promise.race([work, expired]);
-    return { requests, ns: elapsedNs(started), bodyBytes };
+    return { requests, ns: elapsedNs(started), bodyBytes, cpuMicros: cpuMicros(cpuBefore) };
   } finally {
     clearTimeout(timer);
     requester.close();

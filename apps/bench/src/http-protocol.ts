@@ -44,11 +44,18 @@ export type ToHttpServer =
       readonly bodySize: number;
     }
   | { readonly type: 'status' }
+  /** The CPU time the process has used so far. */
+  | { readonly type: 'cpu' }
   | { readonly type: 'stop' };
 
 /** HTTP server process to measuring process. */
 export type FromHttpServer =
   | { readonly type: 'ready'; readonly endpoints: readonly HttpEndpoint[] }
+  | {
+      readonly type: 'cpu';
+      /** User and system CPU time of the process since it started, in microseconds. */
+      readonly micros: number;
+    }
   | {
       readonly type: 'status';
       /** Per mode, over every accepted socket a request came in on (see `keptStatus`). */
@@ -81,6 +88,20 @@ export interface HttpSample {
   readonly ns: number;
   /** Response body bytes received, over all requests. */
   readonly bodyBytes: number;
+  /** User and system CPU time the load process used for the run, in microseconds. */
+  readonly cpuMicros: number;
+}
+
+/** A run as the measuring process saw it: the load process's figures and the server's CPU time. */
+export interface HttpMeasurement extends HttpSample {
+  /** User and system CPU time the server process used during the run, in microseconds. */
+  readonly serverCpuMicros: number;
+}
+
+/** User and system CPU time of this process, in microseconds, since `since` (or its start). */
+export function cpuMicros(since?: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(since);
+  return user + system;
 }
 
 /** Measuring process to load process. */

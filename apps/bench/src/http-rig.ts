@@ -16,7 +16,7 @@ import {
   type FromHttpServer,
   type HttpEndpoint,
   type HttpKind,
-  type HttpSample,
+  type HttpMeasurement,
   runDeadlineMs,
   type ToHttpLoad,
   type ToHttpServer,
@@ -74,7 +74,7 @@ export interface HttpRig {
     mode: HttpModeId,
     kind: HttpKind,
     budget: { readonly requests: number; readonly timeLimitMs: number },
-  ): Promise<HttpSample>;
+  ): Promise<HttpMeasurement>;
   /** What each ready mode's processes saw of the fast path so far. */
   sides(): Promise<Partial<Record<HttpModeId, HttpSides>>>;
   /** Stops every process (killing those that do not exit in time). */
@@ -106,7 +106,8 @@ export async function startHttpRig(
     const endpoint = endpoints.get(mode);
     if (pair === undefined || endpoint === undefined)
       throw new Error(`HTTP mode ${mode} is not running`);
-    const { requests, ns, bodyBytes } = await pair.load.request(
+    const { micros: serverBefore } = await pair.server.request({ type: 'cpu' }, 'cpu');
+    const { requests, ns, bodyBytes, cpuMicros } = await pair.load.request(
       {
         type: 'run',
         run: {
@@ -127,7 +128,8 @@ export async function startHttpRig(
       throw new Error(
         `${requests} requests brought ${bodyBytes} body bytes, not ${options.bodySize} each`,
       );
-    return { requests, ns, bodyBytes };
+    const { micros: serverAfter } = await pair.server.request({ type: 'cpu' }, 'cpu');
+    return { requests, ns, bodyBytes, cpuMicros, serverCpuMicros: serverAfter - serverBefore };
   };
 
   for (const preload of [false, true]) {

@@ -10,11 +10,19 @@ import type { HttpKind } from './http-protocol.js';
 import type { HttpRig } from './http-rig.js';
 import { BASELINE, type HttpModeId, type HttpModeSpec } from './modes.js';
 import type { MetricSpec, ScenarioId } from './results.js';
-import { part, type Scenario, total } from './scenario.js';
+import { part, type Scenario, type Slice, total } from './scenario.js';
 
-const RATE: readonly MetricSpec[] = [
+const METRICS: readonly MetricSpec[] = [
   { key: 'perSecond', label: 'requests/s', unit: '1/s', better: 'higher' },
+  { key: 'clientCpu', label: 'client CPU/request', unit: 'ns', better: 'lower' },
+  { key: 'serverCpu', label: 'server CPU/request', unit: 'ns', better: 'lower' },
 ];
+
+/** CPU time of one side per request, over the turns of a round. */
+function cpuPerRequest(slices: readonly Slice[], side: 'clientNs' | 'serverNs'): number {
+  const ns = slices.reduce((sum, slice) => sum + (slice.cpu?.[side] ?? Number.NaN), 0);
+  return ns / total(slices, 'count');
+}
 
 /** One HTTP scenario: how its requests are made, and which modes can make them. */
 interface HttpScenarioSpec {
@@ -55,7 +63,9 @@ function specs(concurrency: number): HttpScenarioSpec[] {
 
 /**
  * The HTTP scenarios over `modes` (the ready ones, in display order), measured through `rig`.
- * The figure of a round is the requests completed in the round's turns over their time.
+ * The figures of a round are the requests completed in the round's turns over their time, and the
+ * CPU time each process used per request: on a shared machine a rate moves with whatever else
+ * runs, where the work a request costs each process moves far less.
  */
 export function httpScenarios(
   config: BenchConfig,
@@ -69,7 +79,7 @@ export function httpScenarios(
     id: spec.id,
     title: `${spec.title} (${h.concurrency} in flight, ${h.bodySize} B bodies)`,
     method: `up to ${h.requests} requests (or ${h.timeLimitMs} ms) ${turns}; ${common}; ${spec.how}`,
-    metrics: RATE,
+    metrics: METRICS,
     series: modes
       .filter((mode) => spec.ceiling || mode.transport === 'tcp')
       .map((mode) => ({ id: mode.id, label: mode.label })),
@@ -79,8 +89,13 @@ export function httpScenarios(
         requests: part(h.requests, share),
         timeLimitMs: part(h.timeLimitMs, share),
       });
-      return { samples: null, count: sample.requests, ns: sample.ns, bytes: 0 };
+      const cpu = { clientNs: sample.cpuMicros * 1000, serverNs: sample.serverCpuMicros * 1000 };
+      return { samples: null, count: sample.requests, ns: sample.ns, bytes: 0, cpu };
     },
-    figures: (slices) => ({ perSecond: total(slices, 'count') / (total(slices, 'ns') / 1e9) }),
+    figures: (slices) => ({
+      perSecond: total(slices, 'count') / (total(slices, 'ns') / 1e9),
+      clientCpu: cpuPerRequest(slices, 'clientNs'),
+      serverCpu: cpuPerRequest(slices, 'serverNs'),
+    }),
   }));
 }

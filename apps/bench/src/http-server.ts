@@ -10,11 +10,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { fastPathInfo } from '@loopfast/net';
-import type {
-  FromHttpServer,
-  HttpEndpoint,
-  HttpListenRequest,
-  ToHttpServer,
+import {
+  cpuMicros,
+  type FromHttpServer,
+  type HttpEndpoint,
+  type HttpListenRequest,
+  type ToHttpServer,
 } from './http-protocol.js';
 import { listenFor } from './listen.js';
 import type { HttpModeId } from './modes.js';
@@ -88,6 +89,8 @@ async function onMessage(message: ToHttpServer): Promise<void> {
     send({ type: 'ready', endpoints });
   } else if (message.type === 'status') {
     send({ type: 'status', accepted });
+  } else if (message.type === 'cpu') {
+    send({ type: 'cpu', micros: cpuMicros() });
   } else if (message.type === 'stop') {
     await stop();
   }

@@ -17,6 +17,8 @@ export interface Slice {
   readonly ns: number;
   /** Bytes moved (throughput only). */
   readonly bytes: number;
+  /** CPU time the client and the server process used (HTTP only), in nanoseconds. */
+  readonly cpu?: { readonly clientNs: number; readonly serverNs: number };
 }
 
 /** A scenario the runner can measure in alternating turns. */

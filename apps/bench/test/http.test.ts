@@ -57,6 +57,12 @@ describe('the HTTP scenario between two real processes', () => {
     const sample = await rig.measure(mode, kind, { requests: REQUESTS, timeLimitMs: 5000 });
     expect(sample).toMatchObject({ requests: REQUESTS, bodyBytes: REQUESTS * BODY });
     expect(sample.ns).toBeGreaterThan(0);
+    // Each process's own CPU time for the run: some for every request, and no more than a few
+    // threads' worth of the run's wall time (the main thread, the GC's and libuv's helpers).
+    for (const micros of [sample.cpuMicros, sample.serverCpuMicros]) {
+      expect(micros).toBeGreaterThanOrEqual(REQUESTS);
+      expect(micros).toBeLessThan((sample.ns / 1000) * 8);
+    }
   });
 
   it('stops at the time limit before the request count', async () => {
