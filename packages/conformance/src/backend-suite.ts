@@ -180,6 +180,17 @@ export function backendConformance(
     return socket;
   }
 
+  /** Hands the connected `socket` to Node, sends `message` through it, and gives what came back. */
+  async function echoedThroughNode(socket: NativeSocket, message: Buffer): Promise<Buffer> {
+    const client = new Socket({ fd: release(socket), readable: true, writable: true });
+    try {
+      return await echoed(client, message);
+    } finally {
+      client.destroy();
+      await once(client, 'close');
+    }
+  }
+
   /** A descriptor that was open a moment ago and is closed now. */
   function closedDescriptor(): NativeSocket {
     const socket = release(freshSocket(4));
@@ -653,11 +664,8 @@ export function backendConformance(
               });
               expect(credentials.pid).not.toBe(process.pid);
 
-              const client = new Socket({ fd: release(fd), readable: true, writable: true });
               const message = randomBytes(4096);
-              expect(await echoed(client, message)).toEqual(message);
-              client.destroy();
-              await once(client, 'close');
+              expect(await echoedThroughNode(fd, message)).toEqual(message);
             } finally {
               await child.stop();
             }
@@ -681,11 +689,8 @@ export function backendConformance(
               expect(backend.getPeerCredentials(socket)).toEqual(peer);
               const flags = x.descriptorFlags ? descriptorFlags(socket) : null;
               if (flags !== null) expect(flags & O_NONBLOCK).toBe(O_NONBLOCK);
-              const client = new Socket({ fd: release(socket), readable: true, writable: true });
               const message = randomBytes(4096);
-              expect(await echoed(client, message)).toEqual(message);
-              client.destroy();
-              await once(client, 'close');
+              expect(await echoedThroughNode(socket, message)).toEqual(message);
             } finally {
               await child.stop();
             }
@@ -872,11 +877,8 @@ export function backendConformance(
                 expect(flags & O_NONBLOCK).toBe(O_NONBLOCK);
                 expect(flags & O_CLOEXEC).toBe(O_CLOEXEC);
               }
-              const client = new Socket({ fd: release(fd), readable: true, writable: true });
               const message = randomBytes(256 * 1024);
-              expect(sha256(await echoed(client, message))).toBe(sha256(message));
-              client.destroy();
-              await once(client, 'close');
+              expect(sha256(await echoedThroughNode(fd, message))).toBe(sha256(message));
             } finally {
               await server.stop();
             }

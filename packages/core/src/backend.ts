@@ -30,6 +30,7 @@ export interface PeerCredentials {
 
 /** A Unix domain socket a backend connected, and who accepted it. */
 export interface ConnectedUnixSocket {
+  /** The connected socket, the caller's to hand to Node or to close. */
   readonly socket: NativeSocket;
   /** The credentials of the process at the other end, read as the connection was made. */
   readonly peer: PeerCredentials;
