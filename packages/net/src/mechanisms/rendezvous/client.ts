@@ -29,33 +29,33 @@ import { blockedByList } from './block-list.js';
 import { canonicalAddress } from './names.js';
 import { type ClientAttempt, placeFor } from './places.js';
 
+/** A descriptor the place connected, with what its attempt found. */
+type Connected = Exclude<ClientAttempt, null | { readonly fd?: undefined }>;
+
 /**
- * Connects the user's socket (the caller's own, or a new one) over a connected descriptor: its
- * handle goes into the socket and answers the TCP connect Node's `Socket#connect` makes next.
+ * Puts the descriptor the place connected into `socket`, in place of the handle it has (none yet,
+ * or the TCP handle Node made while the host name resolved), made to answer the TCP connect Node
+ * makes on it next. Returns the socket's status: the attempt's, or why Node could not take the
+ * descriptor (closed then; the connection goes over Node's TCP).
  */
-function connectOverDescriptor(
-  request: ClientRequest,
-  fd: NativeSocket,
+function handOver(
+  backend: Backend,
+  socket: Socket,
+  { fd, localPort, boundName, info }: Connected,
   address: string,
   port: number,
-  { localPort, boundName }: { localPort: number | undefined; boundName?: string | undefined },
-  info: FastPathInfo,
-): Socket {
-  const { options, listener, backend, socket: given, decided } = request;
+): FastPathInfo {
   const handle = descriptorHandle(backend, fd);
-  if (!(handle instanceof Error)) actAsTcp(handle, backend, clientEnds(address, port, localPort));
-  const socket = clientSocket(options, given);
-  if (handle instanceof Error || !replaceHandle(socket, handle)) {
-    // Node could not take the descriptor (EMFILE, ...): closed, and the connection goes over TCP.
-    if (!(handle instanceof Error)) handle.close();
-    const error = handle instanceof Error ? handle : new Error('Node has no way to swap handles');
-    decided(socket, statuses.handoffFailed(error, backend.name));
-    return startConnect(socket, given, options, listener);
+  if (handle instanceof Error) return statuses.handoffFailed(handle, backend.name);
+  actAsTcp(handle, backend, clientEnds(address, port, localPort));
+  keepReplacedTcpOptions(handle, socket);
+  if (!replaceHandle(socket, handle)) {
+    handle.close();
+    return statuses.handoffFailed(new Error('Node has no way to swap handles'), backend.name);
   }
   if (boundName !== undefined) awaitPeer(boundName, handle);
-  decided(socket, info);
   answerConnect(socket, handle);
-  return startConnect(socket, given, options, listener);
+  return info;
 }
 
 /** A lookup's answer, as `dns.lookup` gives it with and without `all`. */
@@ -114,31 +114,13 @@ function connectByName(request: ClientRequest, port: number): Socket {
         callback(error, answer, answerFamily);
         return;
       }
-      const place = placeFor(settings);
       const outcome = attemptAt(request, address, port);
-      const handle = outcome?.fd === undefined ? null : descriptorHandle(backend, outcome.fd);
-      if (handle !== null && !(handle instanceof Error) && outcome?.fd !== undefined) {
-        actAsTcp(handle, backend, clientEnds(address, port, outcome.localPort));
-        keepReplacedTcpOptions(handle, socket);
-      }
-      if (
-        outcome?.fd === undefined ||
-        handle === null ||
-        handle instanceof Error ||
-        !replaceHandle(socket, handle)
-      ) {
-        if (handle !== null && !(handle instanceof Error)) handle.close();
-        decide(
-          outcome?.info && outcome.fd === undefined
-            ? outcome.info
-            : place.absent(backend, settings, canonicalAddress(address), port),
-        );
-        callback(error, answer, answerFamily);
-        return;
-      }
-      if (outcome.boundName !== undefined) awaitPeer(outcome.boundName, handle);
-      decided(socket, outcome.info);
-      answerConnect(socket, handle);
+      decide(
+        outcome?.fd === undefined
+          ? (outcome?.info ??
+              placeFor(settings).absent(backend, settings, canonicalAddress(address), port))
+          : handOver(backend, socket, outcome, address, port),
+      );
       callback(error, answer, answerFamily);
     });
   const connectOptions = { ...options, lookup: routed };
@@ -184,7 +166,7 @@ function attemptAt(request: ClientRequest, address: string, port: number): Clien
 
 /** Connects over the rendezvous where it passes every check, else over Node's TCP. */
 export function connectClient(request: ClientRequest): Socket {
-  const { settings, backend, options, host } = request;
+  const { settings, backend, options, host, listener, socket: given, decided } = request;
   const tcp = (info: FastPathInfo) => connectOverTcp(request, info);
   if (options.fd !== undefined) return tcp(statuses.callerDescriptor(backend.name));
   if (options.localAddress != null || options.localPort != null) {
@@ -201,5 +183,7 @@ export function connectClient(request: ClientRequest): Socket {
     return tcp(placeFor(settings).absent(backend, settings, canonicalAddress(host), port));
   }
   if (outcome.fd === undefined) return tcp(outcome.info);
-  return connectOverDescriptor(request, outcome.fd, host, port, outcome, outcome.info);
+  const socket = clientSocket(options, given);
+  decided(socket, handOver(backend, socket, outcome, host, port));
+  return startConnect(socket, given, options, listener);
 }
