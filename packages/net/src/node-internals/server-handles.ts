@@ -44,17 +44,16 @@ export function listeningDescriptor(server: Server): number | undefined {
 
 /**
  * Runs `closing()` as the listening handle of `server` closes, before it does: Node's `close()`
- * closes it, whoever's `close` was called. False where the server has no such handle.
+ * closes it, whoever's `close` was called. A server without such a handle has nothing to close.
  */
-export function beforeHandleCloses(server: Server, closing: () => void): boolean {
+export function beforeHandleCloses(server: Server, closing: () => void): void {
   const handle = (server as WithHandle)._handle;
   const close = handle?.close;
-  if (!handle || typeof close !== 'function') return false;
+  if (!handle || typeof close !== 'function') return;
   handle.close = function closeAfter(this: unknown, ...args: unknown[]) {
     closing();
     return close.apply(this, args);
   };
-  return true;
 }
 
 /** The own symbol of `target` with this description (Node's internal ones have no other name). */
