@@ -61,6 +61,59 @@ process.stdout.write(JSON.stringify({ event: 'result', data: {
 `,
 );
 
+/**
+ * A server and a client (both started with `--allow-natives-syntax`) that each hold two sockets
+ * over the rendezvous and report whether their handles share one shape (V8's map) in fast mode,
+ * and hold their socket as a plain property, as Node's own handles do. A shape per handle would
+ * cost every connection its making and keep it longer in memory.
+ */
+const SHAPE = writeScript(
+  'handle-shape.mjs',
+  `
+import net from 'node:net';
+import { fastPathInfo } from ${JSON.stringify(NET_URL)};
+const shapes = (sockets) => {
+  const handles = sockets.map((socket) => socket._handle);
+  const plain = sockets.every((socket) => {
+    const owner = Object.getOwnPropertySymbols(socket._handle).find((s) => s.description === 'owner_symbol');
+    const held = owner === undefined ? undefined : Object.getOwnPropertyDescriptor(socket._handle, owner);
+    return held !== undefined && 'value' in held && held.value === socket;
+  });
+  return {
+    states: sockets.map((socket) => fastPathInfo(socket).state),
+    fast: handles.every((handle) => %HasFastProperties(handle)),
+    sameShape: %HaveSameMap(handles[0], handles[1]),
+    ownerIsPlain: plain,
+  };
+};
+const say = (event, data) => process.stdout.write(JSON.stringify({ event, data }) + '\\n');
+if (process.argv[2] === 'server') {
+  const accepted = [];
+  const server = net.createServer((socket) => {
+    accepted.push(socket);
+    if (accepted.length === 2) say('accepted', shapes(accepted));
+    socket.resume();
+    socket.on('end', () => socket.end());
+  });
+  server.listen(0, '127.0.0.1', () => say('listening', { port: server.address().port }));
+  process.stdin.resume();
+  process.stdin.on('end', () => process.exit(0));
+} else {
+  const connected = () => new Promise((resolve) => {
+    const socket = net.connect({ port: Number(process.argv[3]), host: '127.0.0.1' }, () => resolve(socket));
+  });
+  const sockets = [await connected(), await connected()];
+  const client = shapes(sockets);
+  for (const socket of sockets) {
+    socket.end();
+    socket.resume();
+    await new Promise((resolve) => socket.once('close', resolve));
+  }
+  say('client', client);
+}
+`,
+);
+
 interface Result {
   readonly state: string;
   readonly mechanism: string | null;
@@ -118,6 +171,20 @@ describe.runIf(process.platform === 'linux')('the descriptor of a rendezvous cli
     const { result } = await exchange('methods');
     expect(result).toMatchObject(OVER_RENDEZVOUS);
     expect(result.ownMethods).toEqual([]);
+  });
+
+  it('shares one shape in fast mode with every other handle, and holds its socket as a plain property, at both ends', async () => {
+    const tmp = freshTemp('shape');
+    const nodeArgs = ['--allow-natives-syntax'];
+    const { proc, port } = await startScript(SHAPE, { tmp, args: ['server'], nodeArgs });
+    try {
+      const run = await runScript(SHAPE, { tmp, args: ['client', String(port)], nodeArgs });
+      const expected = { states: ['enabled', 'enabled'], fast: true, sameShape: true, ownerIsPlain: true };
+      expect(dataOf(run, 'client')).toEqual(expected);
+      expect(await proc.event('accepted', 10_000)).toEqual(expected);
+    } finally {
+      await proc.kill();
+    }
   });
 
   it.each([

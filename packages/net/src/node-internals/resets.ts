@@ -85,9 +85,12 @@ export function closeUnpairing(base: Record<string, unknown>): PropertyDescripto
  * process; `peerName` says whom the accepted handle is connected to (asked only when some client
  * of this process waits, as it costs a system call).
  */
-export function pairAccepted(handle: object | null, peerName: () => string | null): void {
+export function pairAccepted<Handle extends object>(
+  handle: Handle | null,
+  peerName: (handle: Handle) => string | null,
+): void {
   if (handle === null || waiting.size === 0) return;
-  const name = peerName();
+  const name = peerName(handle);
   const client = name === null ? undefined : waiting.get(name);
   if (client === undefined) return;
   waiting.delete(name as string);

@@ -64,11 +64,50 @@ function symbolNamed(target: object, description: string): symbol | undefined {
 /** Node's symbol for the object a handle reports to, from the first handle that had one. */
 let ownerSymbol: symbol | undefined;
 
+/** Where an accepted handle keeps what to call with the socket Node makes around it. */
+const kWhenMade = Symbol('loopfast.whenSocketMade');
+
+type Announcing = Record<symbol, unknown> & { [kWhenMade]?: ((socket: Socket) => void) | undefined };
+
+/** The prototypes that announce a handle's socket, by the prototype they extend. */
+const announcingPrototypes = new WeakMap<object, object>();
+
+/**
+ * A prototype over `base` whose `owner` is set once, by the socket Node makes around the handle:
+ * the handle then keeps its socket as a plain property, and calls what waited for it. On the
+ * prototype, not on each handle: an accessor defined on a handle, then redefined as a value,
+ * leaves the handle in V8's slow mode and costs every connection a longer-lived handle.
+ */
+function announcingPrototype(base: object, owner: symbol): object {
+  let prototype = announcingPrototypes.get(base);
+  if (prototype === undefined) {
+    prototype = Object.create(base, {
+      [owner]: {
+        configurable: true,
+        get: () => undefined,
+        set(this: Announcing, socket: Socket) {
+          Object.defineProperty(this, owner, {
+            configurable: true,
+            enumerable: true,
+            writable: true,
+            value: socket,
+          });
+          const made = this[kWhenMade];
+          this[kWhenMade] = undefined;
+          made?.(socket);
+        },
+      },
+    }) as object;
+    announcingPrototypes.set(base, prototype);
+  }
+  return prototype;
+}
+
 /**
  * Calls `made(socket)` with the socket Node makes around `handle` (accepted by a server whose
  * listening handle is `listening`), as Node makes it: before anything sees it (the server's
  * `'connection'` listeners). Node's socket names itself the handle's owner first thing; the
- * handle takes that one assignment as a plain property again.
+ * handle takes that one assignment as a plain property.
  */
 export function whenSocketMade(
   listening: object,
@@ -78,20 +117,8 @@ export function whenSocketMade(
   ownerSymbol ??= symbolNamed(listening, 'owner_symbol');
   const owner = ownerSymbol;
   if (owner === undefined) return;
-  Object.defineProperty(handle, owner, {
-    configurable: true,
-    enumerable: true,
-    get: () => undefined,
-    set(socket: Socket) {
-      Object.defineProperty(handle, owner, {
-        configurable: true,
-        enumerable: true,
-        writable: true,
-        value: socket,
-      });
-      made(socket);
-    },
-  });
+  Object.setPrototypeOf(handle, announcingPrototype(Object.getPrototypeOf(handle) as object, owner));
+  (handle as Announcing)[kWhenMade] = made;
 }
 
 /**

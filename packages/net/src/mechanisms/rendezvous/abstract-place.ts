@@ -194,7 +194,8 @@ function attempt(
     return {
       fd,
       localPort,
-      boundName,
+      // Only a server of this process can pair with the client (see `resets.ts`).
+      pairingName: peer.pid === process.pid ? boundName : undefined,
       info: statuses.rendezvousClient(route.shownName, backend.name),
     };
   }

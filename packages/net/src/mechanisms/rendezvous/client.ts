@@ -41,7 +41,7 @@ type Connected = Exclude<ClientAttempt, null | { readonly fd?: undefined }>;
 function handOver(
   backend: Backend,
   socket: Socket,
-  { fd, localPort, boundName, info }: Connected,
+  { fd, localPort, pairingName, info }: Connected,
   address: string,
   port: number,
 ): FastPathInfo {
@@ -53,7 +53,7 @@ function handOver(
     handle.close();
     return statuses.handoffFailed(new Error('Node has no way to swap handles'), backend.name);
   }
-  if (boundName !== undefined) awaitPeer(boundName, handle);
+  if (pairingName !== undefined) awaitPeer(pairingName, handle);
   answerConnect(socket, handle);
   return info;
 }

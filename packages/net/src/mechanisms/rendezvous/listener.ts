@@ -11,7 +11,7 @@
  * @module
  */
 import cluster from 'node:cluster';
-import { isIP, createServer as netCreateServer, type Server } from 'node:net';
+import { isIP, createServer as netCreateServer, type Server, type Socket } from 'node:net';
 import { type Backend, isLoopbackAddress, isWildcardAddress } from '@loopfast/core';
 import { type ListeningPipeHandle, listeningPipeHandle } from '../../node-internals/pipe-handle.js';
 import { pairAccepted } from '../../node-internals/resets.js';
@@ -139,6 +139,13 @@ function handToServer(
   decidedForSocket: ServerRequest['decidedForSocket'],
   info: FastPathInfo,
 ): ListenHandle<AcceptedHandle>['onconnection'] {
+  // Made once per listener: every connection it accepts shares them.
+  const peerName = (handle: TcpLikeHandle) => peerNameOf(handle, backend);
+  const ends = (handle: TcpLikeHandle) => acceptedEnds(tcp, family, peerName(handle));
+  const made = (socket: Socket) => {
+    emulateTcpSocket(socket);
+    decidedForSocket(socket, info);
+  };
   return (status, clientHandle) => {
     const listening = listeningHandle<AcceptedHandle>(server);
     if (listening === null) {
@@ -146,14 +153,9 @@ function handToServer(
       return;
     }
     if (clientHandle !== undefined) {
-      actAsTcp(clientHandle, backend, (handle) =>
-        acceptedEnds(tcp, family, peerNameOf(handle, backend)),
-      );
-      pairAccepted(clientHandle, () => peerNameOf(clientHandle, backend));
-      whenSocketMade(listening, clientHandle, (socket) => {
-        emulateTcpSocket(socket);
-        decidedForSocket(socket, info);
-      });
+      actAsTcp(clientHandle, backend, ends);
+      pairAccepted(clientHandle, peerName);
+      whenSocketMade(listening, clientHandle, made);
     }
     listening.onconnection(status, clientHandle);
   };

@@ -16,14 +16,15 @@ import type { ListenContext } from './listener.js';
 
 /**
  * What a client's attempt gave: a connected descriptor with the port its end reports (and the
- * name it is bound to, where it has one); a status that sends it to TCP; or `null` when nothing
- * listens at the address (TCP would try the next address of a name).
+ * name it is bound to, where its server is in this process and pairs with it by that name); a
+ * status that sends it to TCP; or `null` when nothing listens at the address (TCP would try the
+ * next address of a name).
  */
 export type ClientAttempt =
   | {
       readonly fd: NativeSocket;
       readonly localPort: number | undefined;
-      readonly boundName?: string;
+      readonly pairingName?: string | undefined;
       readonly info: FastPathInfo;
     }
   | { readonly fd?: undefined; readonly info: FastPathInfo }
