@@ -53,16 +53,25 @@ export function connectWith(
     if (route.info) recordStatus(made, route.info);
     return made;
   }
-  const connection: Connection = {
+  const host = options.host || 'localhost';
+  const callback = listener as (() => void) | undefined;
+  if (route.to === 'tcp') {
+    const connection: Connection = {
+      options,
+      host,
+      listener: callback,
+      socket,
+      decided: recordStatus,
+    };
+    return connectOverTcp(connection, route.info);
+  }
+  // One literal, not a spread of the connection: this is on every connection's path.
+  return route.mechanism.connect({
     options,
-    host: options.host || 'localhost',
-    listener: listener as (() => void) | undefined,
+    host,
+    listener: callback,
     socket,
     decided: recordStatus,
-  };
-  if (route.to === 'tcp') return connectOverTcp(connection, route.info);
-  return route.mechanism.connect({
-    ...connection,
     settings,
     policy,
     backend: route.backend,

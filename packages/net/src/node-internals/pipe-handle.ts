@@ -113,18 +113,33 @@ export function replaceHandle(socket: Socket, handle: PipeHandle): boolean {
   return true;
 }
 
+/**
+ * Node's keys for a socket's `onread.buffer` function and the buffer it gave (its own symbols,
+ * with no other name), read once from a socket made with such an `onread`: every socket uses the
+ * same two.
+ */
+let onreadKeys: { readonly generator: symbol; readonly buffer: symbol } | null | undefined;
+
+function bufferKeys(): { readonly generator: symbol; readonly buffer: symbol } | null {
+  if (onreadKeys === undefined) {
+    const probe = new Socket({
+      onread: { buffer: () => new Uint8Array(1), callback: () => true },
+    } as ConstructorParameters<typeof Socket>[0]);
+    const symbols = Object.getOwnPropertySymbols(probe);
+    const generator = symbols.find((key) => key.description === 'kBufferGen');
+    const buffer = symbols.find((key) => key.description === 'kBuffer');
+    onreadKeys = generator && buffer ? { generator, buffer } : null;
+  }
+  return onreadKeys;
+}
+
 /** The key of a socket's `onread.buffer` function, when it has one and the buffer it gave. */
 function bufferGeneratorKey(socket: Socket): symbol | undefined {
+  const keys = bufferKeys();
+  if (keys === null) return undefined;
   const own = socket as unknown as Record<symbol, unknown>;
-  let generator: symbol | undefined;
-  let buffer: symbol | undefined;
-  for (const key of Object.getOwnPropertySymbols(socket)) {
-    if (key.description === 'kBufferGen') generator = key;
-    else if (key.description === 'kBuffer') buffer = key;
-  }
-  if (generator === undefined || buffer === undefined) return undefined;
-  return typeof own[generator] === 'function' && own[buffer] instanceof Uint8Array
-    ? generator
+  return typeof own[keys.generator] === 'function' && own[keys.buffer] instanceof Uint8Array
+    ? keys.generator
     : undefined;
 }
 
