@@ -223,6 +223,25 @@ describe('the addon', () => {
         'ERR_INVALID_ARG_TYPE',
       ],
       [
+        'connectUnixSocket(path, no local address, credentials of 2 elements)',
+        (a) => a.connectUnixSocket(Buffer.from('/tmp/s.sock\0'), undefined, new Float64Array(2)),
+        'TypeError',
+        'ERR_INVALID_ARG_TYPE',
+      ],
+      [
+        'connectUnixSocket(path, no local address, credentials as an Int32Array of 3)',
+        (a) =>
+          a.connectUnixSocket(Buffer.from('/tmp/s.sock\0'), undefined, new Int32Array(3) as never),
+        'TypeError',
+        'ERR_INVALID_ARG_TYPE',
+      ],
+      [
+        'connectUnixSocket(path, no local address, credentials as a plain array)',
+        (a) => a.connectUnixSocket(Buffer.from('/tmp/s.sock\0'), undefined, [0, 0, 0] as never),
+        'TypeError',
+        'ERR_INVALID_ARG_TYPE',
+      ],
+      [
         'connectUnixSocket(path, a local address longer than sun_path)',
         (a) => a.connectUnixSocket(Buffer.from('/tmp/s.sock\0'), Buffer.alloc(200, 0x61)),
         'RangeError',
