@@ -179,7 +179,12 @@ describe.runIf(process.platform === 'linux')('the descriptor of a rendezvous cli
     const { proc, port } = await startScript(SHAPE, { tmp, args: ['server'], nodeArgs });
     try {
       const run = await runScript(SHAPE, { tmp, args: ['client', String(port)], nodeArgs });
-      const expected = { states: ['enabled', 'enabled'], fast: true, sameShape: true, ownerIsPlain: true };
+      const expected = {
+        states: ['enabled', 'enabled'],
+        fast: true,
+        sameShape: true,
+        ownerIsPlain: true,
+      };
       expect(dataOf(run, 'client')).toEqual(expected);
       expect(await proc.event('accepted', 10_000)).toEqual(expected);
     } finally {

@@ -67,7 +67,9 @@ let ownerSymbol: symbol | undefined;
 /** Where an accepted handle keeps what to call with the socket Node makes around it. */
 const kWhenMade = Symbol('loopfast.whenSocketMade');
 
-type Announcing = Record<symbol, unknown> & { [kWhenMade]?: ((socket: Socket) => void) | undefined };
+type Announcing = Record<symbol, unknown> & {
+  [kWhenMade]?: ((socket: Socket) => void) | undefined;
+};
 
 /** The prototypes that announce a handle's socket, by the prototype they extend. */
 const announcingPrototypes = new WeakMap<object, object>();
@@ -117,7 +119,10 @@ export function whenSocketMade(
   ownerSymbol ??= symbolNamed(listening, 'owner_symbol');
   const owner = ownerSymbol;
   if (owner === undefined) return;
-  Object.setPrototypeOf(handle, announcingPrototype(Object.getPrototypeOf(handle) as object, owner));
+  Object.setPrototypeOf(
+    handle,
+    announcingPrototype(Object.getPrototypeOf(handle) as object, owner),
+  );
   (handle as Announcing)[kWhenMade] = made;
 }
 
